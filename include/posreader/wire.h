@@ -107,8 +107,10 @@ enum prw_status {
 #define PRW_TIMEOUT_DEFAULT_MS	1000	/* info, status, power off, release, LEDs */
 #define PRW_TIMEOUT_POWER_ON_MS	3000	/* ICC activation and ATR */
 #define PRW_TIMEOUT_AUTH_MS	2000	/* device authentication */
-/* ISO 14443-4 FWT reaches ~4.9 s and T=0 cards may stretch time with NULL
- * procedure bytes, so an APDU gets twice the longest frame waiting time. */
+/*
+ * ISO 14443-4 FWT reaches ~4.9 s and T=0 cards may stretch time with NULL
+ * procedure bytes, so an APDU gets twice the longest frame waiting time.
+ */
 #define PRW_TIMEOUT_APDU_MS	10000
 #define PRW_NFC_POLL_MAX_MS	5000	/* longest poll a host may ask for */
 #define PRW_NFC_POLL_SLACK_MS	1000	/* host timeout = poll time + slack */
@@ -129,6 +131,8 @@ enum prw_status {
  * GET_INFO response:
  *   u8 proto_version, u8 caps, u16 max_payload,
  *   then vendor, model, serial, firmware, each as u8 len + len bytes.
+ * proto_version is non-zero; max_payload, the largest command payload the
+ * device accepts, is 6 (one minimal APDU command) .. PRW_MAX_PAYLOAD.
  */
 struct prw_info {
 	u8 proto_version;
@@ -172,8 +176,10 @@ struct prw_atr {
 #define PRW_RAPDU_MIN		2
 #define PRW_RAPDU_MAX		PRW_MAX_PAYLOAD
 
-/* NFC_POLL request: u16 timeout_ms (1..PRW_NFC_POLL_MAX_MS).
- * Response: a target (below), or status NO_CARD when none came. */
+/*
+ * NFC_POLL request: u16 timeout_ms (1..PRW_NFC_POLL_MAX_MS).
+ * Response: a target (below), or status NO_CARD when none came.
+ */
 struct prw_nfc_poll {
 	u16 timeout_ms;
 };
@@ -314,7 +320,7 @@ bool prw_type_is_command(u8 type);
 bool prw_type_is_response(u8 type);
 bool prw_type_is_event(u8 type);
 
-/* The response type that answers a command type. */
+/* The response type that answers a command type; 0 if not a command. */
 u8 prw_response_type(u8 cmd);
 
 /* A short English description of a -PRW_E_* code (or of PRW_OK). */
@@ -342,6 +348,8 @@ int prw_frame_seal(u8 *buf, size_t cap, u8 type, u8 seq, u8 flags,
  * flags and status valid for the type, reserved zero, length within
  * bounds and matching n, CRC, and an empty payload for types that carry
  * none. Payload contents are checked by the typed decoders below.
+ * Faults are reported in a fixed order: SHORT, MAGIC, LENGTH, TRUNCATED,
+ * TRAILING, CRC, TYPE, FLAGS, STATUS, RESERVED, PAYLOAD.
  * Returns 0 and fills *ret, or -PRW_E_*; *ret is untouched on failure.
  */
 int prw_frame_decode(const u8 *buf, size_t n, struct prw_frame *ret);
