@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * posreader-bench: figures for posreaderd on the simulator, from one run,
+ * printed side by side with their targets. Not a test: nothing here
+ * fails on a slow machine; it measures.
+ *
+ *   APDU round trip via Transmit and via AcquireChannel, against a no-op
+ *   call (Peer.Ping) to the same daemon over the same bus: the floor;
+ *   swipe-to-signal latency; idle RSS with 1 and 8 readers; cold start to
+ *   name owned; wakeups while idle; event cost with 1..8 readers and
+ *   1..64 subscribed clients.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ROUNDS	    2000
+#define EVENTS	    300
+#define CLIENTS_MAX 64
+
+static const uint8_t echo[] = { 0x80, 0xee, 0x00, 0x00, 0x10 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct stats {
+	double p50_us, p99_us;
+};
+
+static struct stats percentiles(uint64_t *ns, size_t n)
+{
+	struct stats s = { 0 };
+
+	if (!n)
+		return s;
+	qsort(ns, n, sizeof(*ns), cmp_u64);
+	s.p50_us = ns[n / 2] / 1000.0;
+	s.p99_us = ns[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0;
+	return s;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "posreader-bench: %s: %s\n", what, strerror(-err));
+	exit(1);
+}
+
+static void row(const char *metric, const char *value, const char *target)
+{
+	printf("| %-44s | %-28s | %-22s |\n", metric, value, target);
+}
+
+static void row_stats(const char *metric, struct stats s, const char *target)
+{
+	char v[64];
+
+	snprintf(v, sizeof(v), "p50 %.1f us, p99 %.1f us", s.p50_us, s.p99_us);
+	row(metric, v, target);
+}
+
+/* ---- Round trips -------------------------------------------------------- */
+
+static void one_ping(sd_bus *bus)
+{
+	int ret;
+
+	ret = sd_bus_call_method(bus, "org.posreader1", "/org/posreader1",
+				 "org.freedesktop.DBus.Peer", "Ping", NULL,
+				 NULL, "");
+	if (ret < 0)
+		die("Ping", ret);
+}
+
+static void one_transmit(sd_bus *bus, const char *path)
+{
+	int ret;
+
+	ret = reader_transmit(bus, path, "icc", echo, sizeof(echo), NULL);
+	if (ret < 0)
+		die("Transmit", ret);
+}
+
+static void one_channel(int fd)
+{
+	uint8_t rsp[64];
+
+	if (send(fd, echo, sizeof(echo), 0) != sizeof(echo) ||
+	    recv(fd, rsp, sizeof(rsp), 0) != 18)
+		die("channel exchange", -EIO);
+}
+
+/*
+ * The three paths take turns, round by round, so that whatever else the
+ * machine does falls on all three alike.
+ */
+static void bench_round_trips(sd_bus *bus, const char *path,
+			      struct stats *ret_ping, struct stats *ret_tx,
+			      struct stats *ret_ch)
+{
+	static uint64_t tp[ROUNDS], tt[ROUNDS], tc[ROUNDS];
+	sd_bus_message *reply = NULL;
+	uint64_t t0;
+	int fd, ret;
+
+	ret = reader_call(bus, path, "AcquireChannel", &reply, "s", "icc");
+	if (ret < 0)
+		die("AcquireChannel", ret);
+	if (sd_bus_message_read(reply, "h", &fd) < 0)
+		die("AcquireChannel reply", -EBADMSG);
+	fd = dup(fd);
+	sd_bus_message_unref(reply);
+
+	/* Warm every path up first. */
+	for (int i = 0; i < ROUNDS / 10; i++) {
+		one_ping(bus);
+		one_transmit(bus, path);
+		one_channel(fd);
+	}
+	for (int i = 0; i < ROUNDS; i++) {
+		t0 = now_ns();
+		one_ping(bus);
+		tp[i] = now_ns() - t0;
+		t0 = now_ns();
+		one_transmit(bus, path);
+		tt[i] = now_ns() - t0;
+		t0 = now_ns();
+		one_channel(fd);
+		tc[i] = now_ns() - t0;
+	}
+	close(fd);
+	*ret_ping = percentiles(tp, ROUNDS);
+	*ret_tx = percentiles(tt, ROUNDS);
+	*ret_ch = percentiles(tc, ROUNDS);
+}
+
+/* ---- Events ------------------------------------------------------------- */
+
+static int ctl_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		die("control socket path", -ENAMETOOLONG);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("control socket", -errno);
+	return fd;
+}
+
+static void ctl_command(int fd, const char *line)
+{
+	char buf[256];
+	ssize_t n;
+
+	if (write(fd, line, strlen(line)) < 0)
+		die("control write", -errno);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0 || strncmp(buf, "ok", 2) != 0)
+		die("control reply", -EIO);
+}
+
+static int count_signal(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	(*(unsigned int *)userdata)++;
+	return 0;
+}
+
+/* Swipe-to-signal latency on reader 0, seen by clients[0]; the other
+ * clients subscribe too and are drained between events. */
+static struct stats bench_events(struct env *e, sd_bus **clients,
+				 unsigned int n_clients, const char *path)
+{
+	static uint64_t t[EVENTS];
+	unsigned int got[CLIENTS_MAX] = { 0 };
+	sd_bus_slot *slots[CLIENTS_MAX] = { 0 };
+	int ctl = ctl_connect(e->sims[0].ctl);
+	int ret;
+
+	for (unsigned int c = 0; c < n_clients; c++) {
+		ret = sd_bus_match_signal(clients[c], &slots[c],
+					  "org.posreader1", path,
+					  "org.posreader1.Reader", "CardSwiped",
+					  count_signal, &got[c]);
+		if (ret < 0)
+			die("subscribe", ret);
+	}
+	for (unsigned int c = 0; c < n_clients; c++)
+		bus_pump(clients[c], 5);
+
+	for (int i = 0; i < EVENTS; i++) {
+		unsigned int before = got[0];
+		uint64_t t0 = now_ns(), deadline = t0 + 2000000000ULL;
+
+		ctl_command(ctl, "swipe\n");
+		while (got[0] == before && now_ns() < deadline) {
+			ret = sd_bus_process(clients[0], NULL);
+			if (ret == 0)
+				sd_bus_wait(clients[0], 1000);
+		}
+		t[i] = now_ns() - t0;
+		for (unsigned int c = 1; c < n_clients; c++)
+			while (sd_bus_process(clients[c], NULL) > 0)
+				;
+	}
+	for (unsigned int c = 0; c < n_clients; c++)
+		sd_bus_slot_unref(slots[c]);
+	close(ctl);
+	return percentiles(t, EVENTS);
+}
+
+/* ---- The daemon process ------------------------------------------------- */
+
+static long proc_status_value(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, strlen(key)) == 0)
+			v = strtol(line + strlen(key) + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static void wait_readers(sd_bus *bus, struct env *e, unsigned int n)
+{
+	char *s = NULL;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t end = now_ms() + 5000;
+
+		while (reader_get_string(bus, reader_path(e->sims[i].serial),
+					 "Serial", &s) < 0) {
+			if (now_ms() > end)
+				die("reader did not appear", -ETIMEDOUT);
+			bus_pump(bus, 10);
+		}
+		free(s);
+	}
+}
+
+static double cold_start_ms(void)
+{
+	uint64_t best[5];
+	struct env e;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0;
+
+		if (env_start_bus(&e) < 0)
+			die("bus", -EIO);
+		t0 = now_ns();
+		if (env_start_daemon(&e) < 0)
+			die("daemon", -EIO);
+		best[i] = now_ns() - t0;
+		env_stop(&e);
+	}
+	qsort(best, 5, sizeof(best[0]), cmp_u64);
+	return best[2] / 1e6;
+}
+
+int main(void)
+{
+	static char serials[8][16];
+	sd_bus *clients[CLIENTS_MAX] = { 0 };
+	struct stats ping, tx, ch, ev;
+	long rss1, rss8 = -1, csw0, csw1;
+	char v[96], path0[128];
+	struct env e;
+	int ret;
+
+	printf("posreader-bench: posreaderd with posreader-sim on a private "
+	       "dbus-daemon\n\n");
+	row("metric", "value", "target");
+	printf("|%.46s|%.30s|%.24s|\n",
+	       "-----------------------------------------------",
+	       "-------------------------------", "-------------------------");
+
+	if (env_start_bus(&e) < 0)
+		die("dbus-daemon", -EIO);
+	snprintf(serials[0], sizeof(serials[0]), "BENCH-0");
+	if (env_start_sim(&e, 0, serials[0], NULL) < 0 ||
+	    env_start_daemon(&e) < 0)
+		die("start", -EIO);
+	snprintf(path0, sizeof(path0), "%s", reader_path(serials[0]));
+	for (int c = 0; c < CLIENTS_MAX; c++) {
+		ret = env_connect(&e, &clients[c]);
+		if (ret < 0)
+			die("connect", ret);
+	}
+	wait_readers(clients[0], &e, 1);
+
+	/* Idle: RSS with one reader, and wakeups over two quiet seconds. */
+	bus_pump(clients[0], 300);
+	rss1 = proc_status_value(e.daemon_pid, "VmRSS");
+	csw0 = proc_status_value(e.daemon_pid, "voluntary_ctxt_switches") +
+	       proc_status_value(e.daemon_pid, "nonvoluntary_ctxt_switches");
+	sleep(2);
+	csw1 = proc_status_value(e.daemon_pid, "voluntary_ctxt_switches") +
+	       proc_status_value(e.daemon_pid, "nonvoluntary_ctxt_switches");
+
+	if (reader_call(clients[0], path0, "Claim", NULL, NULL) < 0 ||
+	    env_sim_ctl(&e, 0, "icc", "insert", NULL) < 0)
+		die("claim", -EIO);
+	bus_pump(clients[0], 200);
+	if (reader_call(clients[0], path0, "IccPowerOn", NULL, NULL) < 0)
+		die("IccPowerOn", -EIO);
+
+	bench_round_trips(clients[0], path0, &ping, &tx, &ch);
+	row_stats("no-op call (Peer.Ping): the floor", ping, "-");
+	row_stats("APDU via Transmit", tx, "<= 1.3x floor");
+	snprintf(v, sizeof(v), "%.2fx the floor (p50)",
+		 tx.p50_us / ping.p50_us);
+	row("  Transmit / floor", v, "<= 1.3");
+	row_stats("APDU via AcquireChannel", ch, "well under the floor");
+	snprintf(v, sizeof(v), "%.2fx the floor (p50)",
+		 ch.p50_us / ping.p50_us);
+	row("  channel / floor", v, "< 1");
+	reader_call(clients[0], path0, "Release", NULL, NULL);
+
+	for (int r = 1; r <= 8; r *= 8) {
+		for (unsigned int n = 1; n <= CLIENTS_MAX; n *= 8) {
+			char m[64];
+
+			if (r == 8 && e.sims[1].pid == 0) {
+				for (int i = 1; i < 8; i++) {
+					snprintf(serials[i], sizeof(serials[i]),
+						 "BENCH-%d", i);
+					if (env_start_sim(&e, i, serials[i],
+							  NULL) < 0)
+						die("sim", -EIO);
+				}
+				wait_readers(clients[0], &e, 8);
+				bus_pump(clients[0], 300);
+				rss8 = proc_status_value(e.daemon_pid, "VmRSS");
+			}
+			ev = bench_events(&e, clients, n, path0);
+			snprintf(m, sizeof(m),
+				 "swipe -> signal, %d reader%s, %u client%s", r,
+				 r > 1 ? "s" : "", n, n > 1 ? "s" : "");
+			row_stats(m, ev,
+				  r == 1 && n == 1 ? "p99 <= 1 ms" :
+						     "grows gently");
+		}
+	}
+
+	snprintf(v, sizeof(v), "%ld kB", rss1);
+	row("idle RSS, 1 reader", v, "<= 4096 kB");
+	snprintf(v, sizeof(v), "%ld kB", rss8);
+	row("idle RSS, 8 readers", v, "<= 4096 kB");
+	snprintf(v, sizeof(v), "%ld in 2 s", csw1 - csw0);
+	row("wakeups while idle (context switches)", v, "0");
+	for (int c = 0; c < CLIENTS_MAX; c++)
+		sd_bus_flush_close_unref(clients[c]);
+	env_stop(&e);
+
+	snprintf(v, sizeof(v), "%.1f ms (median of 5)", cold_start_ms());
+	row("cold start to name owned", v, "-");
+	printf("\nAPDU: ECHO of 16 bytes to the simulated ICC, %d rounds; "
+	       "events: %d swipes.\n",
+	       ROUNDS, EVENTS);
+	return 0;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* posreaderd settings: "key = value" lines and command-line options. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+static int set_string(char **field, const char *value)
+{
+	char *s = strdup(value);
+
+	if (!s)
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
+static int add_string(char **list, unsigned int *n, const char *value)
+{
+	if (*n >= CONFIG_LIST_MAX)
+		return -E2BIG;
+	list[*n] = strdup(value);
+	if (!list[*n])
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static int parse_bool(const char *value, bool *ret)
+{
+	if (strcmp(value, "yes") == 0)
+		*ret = true;
+	else if (strcmp(value, "no") == 0)
+		*ret = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int config_set(struct config *c, const char *key, const char *value)
+{
+	if (!*value)
+		return -EINVAL;
+	if (strcmp(key, "bus") == 0)
+		return set_string(&c->bus, value);
+	if (strcmp(key, "state-dir") == 0)
+		return set_string(&c->state_dir, value);
+	if (strcmp(key, "sim") == 0)
+		return add_string(c->sims, &c->n_sims, value);
+	if (strcmp(key, "sim-dir") == 0)
+		return add_string(c->sim_dirs, &c->n_sim_dirs, value);
+	if (strcmp(key, "usb") == 0)
+		return parse_bool(value, &c->usb);
+	if (strcmp(key, "kernel") == 0)
+		return parse_bool(value, &c->kernel);
+	if (strcmp(key, "nfc") == 0)
+		return add_string(c->nfcs, &c->n_nfcs, value);
+	if (strcmp(key, "nfc-scan") == 0)
+		return parse_bool(value, &c->nfc_scan);
+	if (strcmp(key, "log") == 0)
+		return log_target_from_string(value, &c->log_target);
+	return -ENOENT;
+}
+
+/* Strip leading and trailing blanks in place. */
+static char *strip(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+			 e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+int config_load(struct config *c, const char *path)
+{
+	_cleanup_(fclosep) FILE *f = NULL;
+	char line[1024], *key, *value, *eq;
+	unsigned int lineno = 0;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f)
+		return log_error_errno(-errno, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			log_error("%s:%u: line too long", path, lineno);
+			return -EINVAL;
+		}
+		key = strip(line);
+		if (!*key || *key == '#')
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			log_error("%s:%u: expected \"key = value\"", path,
+				  lineno);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		value = strip(eq + 1);
+		key = strip(key);
+		ret = config_set(c, key, value);
+		if (ret == -ENOENT) {
+			log_error("%s:%u: unknown key \"%s\"", path, lineno,
+				  key);
+			return -EINVAL;
+		}
+		if (ret < 0)
+			return log_error_errno(ret, "%s:%u: bad value for %s",
+					       path, lineno, key);
+	}
+	return 0;
+}
+
+void config_done(struct config *c)
+{
+	free(c->bus);
+	free(c->state_dir);
+	free(c->test_lock_file);
+	for (unsigned int i = 0; i < c->n_sims; i++)
+		free(c->sims[i]);
+	for (unsigned int i = 0; i < c->n_sim_dirs; i++)
+		free(c->sim_dirs[i]);
+	for (unsigned int i = 0; i < c->n_nfcs; i++)
+		free(c->nfcs[i]);
+	memset(c, 0, sizeof(*c));
+}

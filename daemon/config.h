@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * posreaderd's settings, from the command line and an optional config
+ * file of "key = value" lines (docs/architecture.md lists the keys).
+ */
+#ifndef POSREADERD_CONFIG_H
+#define POSREADERD_CONFIG_H
+
+#include <stdbool.h>
+
+#include "log.h"
+
+#define CONFIG_LIST_MAX 32
+
+struct config {
+	char *bus; /* "system", "session" or an address */
+	char *state_dir;
+	char *test_lock_file;
+	bool usb;    /* drive USB readers through libusb */
+	bool kernel; /* drive /dev/posreaderN readers */
+	char *sims[CONFIG_LIST_MAX];
+	unsigned int n_sims;
+	char *sim_dirs[CONFIG_LIST_MAX];
+	unsigned int n_sim_dirs;
+	char *nfcs[CONFIG_LIST_MAX]; /* libnfc connection strings */
+	unsigned int n_nfcs;
+	bool nfc_scan; /* also drive what nfc_list_devices() finds */
+	enum log_target log_target;
+	int log_level;
+};
+
+/* Set one setting by its name; -EINVAL (with a log line) if unknown. */
+int config_set(struct config *c, const char *key, const char *value);
+
+/* Read a config file; errors name the file and line. */
+int config_load(struct config *c, const char *path);
+
+/* Free everything c holds. */
+void config_done(struct config *c);
+
+#endif /* POSREADERD_CONFIG_H */

@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Integration-test harness: private bus, simulators, posreaderd, helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define SIG_LOG_MAX 1024
+
+struct sig_log {
+	sd_bus *bus;
+	sd_bus_slot *slot;
+	sd_bus_message *msgs[SIG_LOG_MAX];
+	bool taken[SIG_LOG_MAX];
+	unsigned int n;
+};
+
+static char error_name[256];
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *need_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v || !*v) {
+		fprintf(stderr, "harness: %s is not set\n", name);
+		exit(77);
+	}
+	return v;
+}
+
+char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, 4096, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* fork + exec argv with stdout/stderr to log (NULL: inherit). */
+static pid_t spawn(char *const argv[], const char *log, int keep_fd)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid != 0)
+		return pid;
+	/* A crashed test must not leave its bus and daemons behind. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (log) {
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+	}
+	if (keep_fd >= 0)
+		fcntl(keep_fd, F_SETFD, 0);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+/* Wait up to ms for pid; SIGKILL it after that. Returns its status. */
+static int reap(pid_t pid, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	int status = 0;
+
+	while (now_ms() < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(5000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void stop_pid(pid_t *pid)
+{
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	reap(*pid, 3000);
+	*pid = 0;
+}
+
+int env_start_bus(struct env *e)
+{
+	char conf[128], addrbuf[256], fdarg[32];
+	const char *policy = need_env("POSREADER_POLICY");
+	int pipefd[2];
+	struct pollfd pfd;
+	ssize_t n;
+	FILE *f;
+
+	memset(e, 0, sizeof(*e));
+	strcpy(e->dir, "/tmp/posreader-test-XXXXXX");
+	if (!mkdtemp(e->dir))
+		return -errno;
+	/* The unprivileged client must reach the bus socket. */
+	chmod(e->dir, 0755);
+	snprintf(e->sim_dir, sizeof(e->sim_dir), "%s/sims", e->dir);
+	snprintf(e->lock_file, sizeof(e->lock_file), "%s/test-lock", e->dir);
+	snprintf(e->daemon_log, sizeof(e->daemon_log), "%s/posreaderd.log",
+		 e->dir);
+	if (mkdir(e->sim_dir, 0755) < 0)
+		return -errno;
+
+	snprintf(conf, sizeof(conf), "%s/bus.conf", e->dir);
+	f = fopen(conf, "we");
+	if (!f)
+		return -errno;
+	/* The default policy of Debian's system bus, then the shipped one. */
+	fprintf(f,
+		"<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus "
+		"Configuration 1.0//EN\"\n"
+		" \"http://www.freedesktop.org/standards/dbus/1.0/"
+		"busconfig.dtd\">\n"
+		"<busconfig>\n"
+		"  <type>system</type>\n"
+		"  <listen>unix:path=%s/bus</listen>\n"
+		"  <auth>EXTERNAL</auth>\n"
+		"  <policy context=\"default\">\n"
+		"    <allow user=\"*\"/>\n"
+		"    <deny own=\"*\"/>\n"
+		"    <deny send_type=\"method_call\"/>\n"
+		"    <allow send_type=\"signal\"/>\n"
+		"    <allow send_requested_reply=\"true\" "
+		"send_type=\"method_return\"/>\n"
+		"    <allow send_requested_reply=\"true\" "
+		"send_type=\"error\"/>\n"
+		"    <allow receive_type=\"method_call\"/>\n"
+		"    <allow receive_type=\"method_return\"/>\n"
+		"    <allow receive_type=\"error\"/>\n"
+		"    <allow receive_type=\"signal\"/>\n"
+		"    <allow send_destination=\"org.freedesktop.DBus\" "
+		"send_interface=\"org.freedesktop.DBus\"/>\n"
+		"    <allow send_destination=\"org.freedesktop.DBus\" "
+		"send_interface=\"org.freedesktop.DBus.Introspectable\"/>\n"
+		"    <allow send_destination=\"org.freedesktop.DBus\" "
+		"send_interface=\"org.freedesktop.DBus.Properties\"/>\n"
+		"  </policy>\n"
+		"  <include>%s</include>\n"
+		"</busconfig>\n",
+		e->dir, policy);
+	fclose(f);
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	snprintf(fdarg, sizeof(fdarg), "--print-address=%d", pipefd[1]);
+	{
+		char cfg[160];
+		char *argv[] = { (char *)"/usr/bin/dbus-daemon", cfg,
+				 (char *)"--nofork", fdarg, NULL };
+		char log[128];
+
+		snprintf(cfg, sizeof(cfg), "--config-file=%s", conf);
+		snprintf(log, sizeof(log), "%s/dbus-daemon.log", e->dir);
+		if (access(argv[0], X_OK) < 0) {
+			fprintf(stderr, "harness: no dbus-daemon\n");
+			exit(77);
+		}
+		e->dbus_pid = spawn(argv, log, pipefd[1]);
+	}
+	close(pipefd[1]);
+	pfd.fd = pipefd[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) <= 0) {
+		close(pipefd[0]);
+		return -ETIMEDOUT;
+	}
+	n = read(pipefd[0], addrbuf, sizeof(addrbuf) - 1);
+	close(pipefd[0]);
+	if (n <= 0)
+		return -EIO;
+	addrbuf[n] = '\0';
+	addrbuf[strcspn(addrbuf, "\n")] = '\0';
+	snprintf(e->bus_address, sizeof(e->bus_address), "%s", addrbuf);
+	return 0;
+}
+
+int env_start_sim(struct env *e, unsigned int i, const char *serial,
+		  const char *caps)
+{
+	struct env_sim *s = &e->sims[i];
+	char log[128];
+	char *argv[12];
+	int a = 0;
+	uint64_t end;
+
+	if (i >= ENV_SIMS_MAX || s->pid > 0)
+		return -EINVAL;
+	char dir[64], sim_dir[96];
+
+	/* Copies: gcc cannot tell the fields below never overlap. */
+	memcpy(dir, e->dir, sizeof(dir));
+	memcpy(sim_dir, e->sim_dir, sizeof(sim_dir));
+	snprintf(s->serial, sizeof(s->serial), "%s", serial);
+	snprintf(s->sock, sizeof(s->sock), "%s/%s.sock", sim_dir, serial);
+	snprintf(s->ctl, sizeof(s->ctl), "%s/ctl-%s", dir, serial);
+	snprintf(log, sizeof(log), "%s/sim-%s.log", dir, serial);
+	if (getenv("POSREADER_TEST_SIM_CMD")) {
+		/* VM harness: a command that brings up a USB gadget
+		 * simulator ("CMD SERIAL CONTROL CAPS") instead. */
+		argv[a++] = getenv("POSREADER_TEST_SIM_CMD");
+		argv[a++] = s->serial;
+		argv[a++] = s->ctl;
+		argv[a++] = (char *)(caps ? caps : "all");
+	} else {
+		argv[a++] = (char *)need_env("POSREADER_SIM");
+		argv[a++] = (char *)"--socket";
+		argv[a++] = s->sock;
+		argv[a++] = (char *)"--control";
+		argv[a++] = s->ctl;
+		argv[a++] = (char *)"--serial";
+		argv[a++] = s->serial;
+		if (caps) {
+			argv[a++] = (char *)"--caps";
+			argv[a++] = (char *)caps;
+		}
+	}
+	argv[a] = NULL;
+	s->pid = spawn(argv, log, -1);
+	if (s->pid < 0)
+		return -errno;
+	/* Ready once its control socket answers. */
+	end = now_ms() + 5000;
+	while (now_ms() < end) {
+		if (access(s->ctl, F_OK) == 0 &&
+		    env_sim_ctl(e, i, "status", NULL) == 0)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+int env_stop_sim(struct env *e, unsigned int i)
+{
+	stop_pid(&e->sims[i].pid);
+	unlink(e->sims[i].sock);
+	unlink(e->sims[i].ctl);
+	return 0;
+}
+
+int env_sim_ctl(struct env *e, unsigned int i, ...)
+{
+	char *argv[16];
+	char log[128];
+	const char *w;
+	va_list ap;
+	int a = 0, status;
+	pid_t pid;
+
+	argv[a++] = (char *)need_env("POSREADER_SIM");
+	argv[a++] = (char *)"ctl";
+	argv[a++] = (char *)"--control";
+	argv[a++] = e->sims[i].ctl;
+	va_start(ap, i);
+	while ((w = va_arg(ap, const char *)) && a < 15)
+		argv[a++] = (char *)w;
+	va_end(ap);
+	argv[a] = NULL;
+	snprintf(log, sizeof(log), "%s/sim-ctl.log", e->dir);
+	pid = spawn(argv, log, -1);
+	if (pid < 0)
+		return -errno;
+	status = reap(pid, 5000);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+static int name_has_owner(sd_bus *bus)
+{
+	sd_bus_message *reply = NULL;
+	int has = 0, ret;
+
+	ret = sd_bus_call_method(bus, "org.freedesktop.DBus",
+				 "/org/freedesktop/DBus",
+				 "org.freedesktop.DBus", "NameHasOwner", NULL,
+				 &reply, "s", "org.posreader1");
+	if (ret >= 0)
+		ret = sd_bus_message_read(reply, "b", &has);
+	sd_bus_message_unref(reply);
+	return ret < 0 ? ret : has;
+}
+
+int env_start_daemon(struct env *e)
+{
+	char *argv[24] = { (char *)need_env("POSREADERD"),
+			   (char *)"--bus",
+			   e->bus_address,
+			   (char *)"--sim-dir",
+			   e->sim_dir,
+			   (char *)"--state-dir",
+			   NULL,
+			   (char *)"--test-lock-file",
+			   e->lock_file,
+			   (char *)"--log",
+			   (char *)"stderr",
+			   (char *)"--verbose",
+			   NULL };
+	char state[96], *extra = NULL, *save = NULL, *tok;
+	sd_bus *bus = NULL;
+	uint64_t end;
+	int ret, a = 12;
+
+	snprintf(state, sizeof(state), "%s/state", e->dir);
+	argv[6] = state;
+	/* VM harness: e.g. "--kernel" or "--usb" for the real transports. */
+	if (getenv("POSREADER_TEST_DAEMON_ARGS")) {
+		extra = strdup(getenv("POSREADER_TEST_DAEMON_ARGS"));
+		for (tok = extra ? strtok_r(extra, " ", &save) : NULL;
+		     tok && a < 23; tok = strtok_r(NULL, " ", &save))
+			argv[a++] = tok;
+		argv[a] = NULL;
+	}
+	e->daemon_pid = spawn(argv, e->daemon_log, -1);
+	free(extra);
+	if (e->daemon_pid < 0)
+		return -errno;
+	ret = env_connect(e, &bus);
+	if (ret < 0)
+		return ret;
+	end = now_ms() + 5000;
+	ret = -ETIMEDOUT;
+	while (now_ms() < end) {
+		if (name_has_owner(bus) > 0) {
+			ret = 0;
+			break;
+		}
+		usleep(10000);
+	}
+	sd_bus_flush_close_unref(bus);
+	return ret;
+}
+
+bool env_daemon_alive(struct env *e)
+{
+	return e->daemon_pid > 0 && waitpid(e->daemon_pid, NULL, WNOHANG) == 0;
+}
+
+int env_set_test_lock(struct env *e, bool locked)
+{
+	int fd;
+
+	if (!locked)
+		return unlink(e->lock_file) < 0 ? -errno : 0;
+	fd = open(e->lock_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+void env_stop(struct env *e)
+{
+	const char *keep = getenv("POSREADER_TEST_KEEP");
+
+	stop_pid(&e->daemon_pid);
+	for (unsigned int i = 0; i < ENV_SIMS_MAX; i++)
+		stop_pid(&e->sims[i].pid);
+	stop_pid(&e->dbus_pid);
+	if (!e->dir[0])
+		return;
+	if (keep && *keep == '1')
+		fprintf(stderr, "harness: kept %s\n", e->dir);
+	else
+		nftw(e->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int env_connect(struct env *e, sd_bus **ret_bus)
+{
+	sd_bus *bus = NULL;
+	int ret;
+
+	ret = sd_bus_new(&bus);
+	if (ret < 0)
+		return ret;
+	ret = sd_bus_set_address(bus, e->bus_address);
+	if (ret >= 0)
+		ret = sd_bus_set_bus_client(bus, true);
+	if (ret >= 0)
+		ret = sd_bus_start(bus);
+	if (ret < 0) {
+		sd_bus_unref(bus);
+		return ret;
+	}
+	*ret_bus = bus;
+	return 0;
+}
+
+const char *env_transport(void)
+{
+	const char *t = getenv("POSREADER_TEST_TRANSPORT");
+
+	return t && *t ? t : "sim";
+}
+
+const char *reader_path(const char *serial)
+{
+	static char path[256];
+	char *p = NULL;
+
+	if (sd_bus_path_encode("/org/posreader1/reader", serial, &p) < 0)
+		return "/invalid";
+	snprintf(path, sizeof(path), "%s", p);
+	free(p);
+	return path;
+}
+
+int reader_get_string(sd_bus *bus, const char *path, const char *prop,
+		      char **ret)
+{
+	return sd_bus_get_property_string(bus, "org.posreader1", path,
+					  "org.posreader1.Reader", prop, NULL,
+					  ret);
+}
+
+int reader_get_bool(sd_bus *bus, const char *path, const char *prop, bool *ret)
+{
+	sd_bus_message *reply = NULL;
+	int b = 0, r;
+
+	r = sd_bus_get_property(bus, "org.posreader1", path,
+				"org.posreader1.Reader", prop, NULL, &reply,
+				"b");
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "b", &b);
+	sd_bus_message_unref(reply);
+	if (r < 0)
+		return r;
+	*ret = b;
+	return 0;
+}
+
+const char *last_error_name(void)
+{
+	return error_name;
+}
+
+int reader_call(sd_bus *bus, const char *path, const char *method,
+		sd_bus_message **ret_reply, const char *types, ...)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	va_list ap;
+	int ret;
+
+	error_name[0] = '\0';
+	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1", path,
+					     "org.posreader1.Reader", method);
+	if (ret < 0)
+		return ret;
+	if (types && *types) {
+		va_start(ap, types);
+		ret = sd_bus_message_appendv(m, types, ap);
+		va_end(ap);
+		if (ret < 0)
+			goto out;
+	}
+	ret = sd_bus_call(bus, m, 30 * 1000000ULL, &error, &reply);
+	if (ret < 0 && error.name)
+		snprintf(error_name, sizeof(error_name), "%s", error.name);
+out:
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(m);
+	if (ret >= 0 && ret_reply)
+		*ret_reply = reply;
+	else
+		sd_bus_message_unref(reply);
+	return ret < 0 ? ret : 0;
+}
+
+int reader_transmit(sd_bus *bus, const char *path, const char *slot,
+		    const void *apdu, size_t len, sd_bus_message **ret_reply)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	int ret;
+
+	error_name[0] = '\0';
+	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1", path,
+					     "org.posreader1.Reader",
+					     "Transmit");
+	if (ret >= 0)
+		ret = sd_bus_message_append(m, "s", slot);
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', apdu, len);
+	if (ret >= 0)
+		ret = sd_bus_call(bus, m, 30 * 1000000ULL, &error, &reply);
+	if (ret < 0 && error.name)
+		snprintf(error_name, sizeof(error_name), "%s", error.name);
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(m);
+	if (ret >= 0 && ret_reply)
+		*ret_reply = reply;
+	else
+		sd_bus_message_unref(reply);
+	return ret < 0 ? ret : 0;
+}
+
+int wait_claimed_by(sd_bus *bus, const char *path, const char *owner,
+		    unsigned int timeout_ms)
+{
+	uint64_t end = now_ms() + timeout_ms;
+	char *v = NULL;
+	bool match;
+
+	for (;;) {
+		if (reader_get_string(bus, path, "ClaimedBy", &v) < 0)
+			return -EIO;
+		match = strcmp(v, owner) == 0;
+		free(v);
+		v = NULL;
+		if (match)
+			return 0;
+		if (now_ms() >= end)
+			return -ETIMEDOUT;
+		bus_pump(bus, 10);
+	}
+}
+
+void bus_pump(sd_bus *bus, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms, now;
+
+	while ((now = now_ms()) < end) {
+		int r = sd_bus_process(bus, NULL);
+
+		if (r < 0)
+			return;
+		if (r > 0)
+			continue;
+		sd_bus_wait(bus, (end - now) * 1000);
+	}
+	while (sd_bus_process(bus, NULL) > 0)
+		;
+}
+
+static int sig_log_handler(sd_bus_message *m, void *userdata,
+			   sd_bus_error *error)
+{
+	struct sig_log *log = userdata;
+
+	if (log->n < SIG_LOG_MAX)
+		log->msgs[log->n++] = sd_bus_message_ref(m);
+	return 0;
+}
+
+int sig_log_new(sd_bus *bus, struct sig_log **ret)
+{
+	struct sig_log *log = calloc(1, sizeof(*log));
+	int r;
+
+	if (!log)
+		return -ENOMEM;
+	log->bus = bus;
+	r = sd_bus_add_match(bus, &log->slot,
+			     "type='signal',sender='org.posreader1'",
+			     sig_log_handler, log);
+	if (r < 0) {
+		free(log);
+		return r;
+	}
+	*ret = log;
+	return 0;
+}
+
+void sig_log_free(struct sig_log *log)
+{
+	if (!log)
+		return;
+	sd_bus_slot_unref(log->slot);
+	for (unsigned int i = 0; i < log->n; i++)
+		sd_bus_message_unref(log->msgs[i]);
+	free(log);
+}
+
+static int sig_log_take(struct sig_log *log, const char *path,
+			const char *member, sd_bus_message **ret_msg)
+{
+	for (unsigned int i = 0; i < log->n; i++) {
+		sd_bus_message *m = log->msgs[i];
+
+		if (log->taken[i] ||
+		    strcmp(sd_bus_message_get_member(m), member) != 0)
+			continue;
+		if (path && strcmp(sd_bus_message_get_path(m), path) != 0)
+			continue;
+		log->taken[i] = true;
+		if (ret_msg) {
+			sd_bus_message_rewind(m, true);
+			*ret_msg = sd_bus_message_ref(m);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int sig_log_wait(struct sig_log *log, const char *path, const char *member,
+		 unsigned int timeout_ms, sd_bus_message **ret_msg)
+{
+	uint64_t end = now_ms() + timeout_ms;
+
+	for (;;) {
+		while (sd_bus_process(log->bus, NULL) > 0)
+			;
+		if (sig_log_take(log, path, member, ret_msg) == 0)
+			return 0;
+		if (now_ms() >= end)
+			return -ETIMEDOUT;
+		sd_bus_wait(log->bus, 20 * 1000);
+	}
+}
+
+unsigned int sig_log_count(struct sig_log *log, const char *member)
+{
+	unsigned int n = 0;
+
+	while (sd_bus_process(log->bus, NULL) > 0)
+		;
+	for (unsigned int i = 0; i < log->n; i++)
+		if (!log->taken[i] &&
+		    strcmp(sd_bus_message_get_member(log->msgs[i]), member) ==
+			    0)
+			n++;
+	return n;
+}

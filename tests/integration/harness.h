@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Integration-test harness for posreaderd: a private dbus-daemon whose
+ * policy includes the shipped dbus/org.posreader1.conf, simulators, the
+ * daemon, and helpers to call methods and collect signals.
+ *
+ * Environment (set by meson): POSREADERD, POSREADER_SIM, POSREADER_POLICY,
+ * POSREADER_DBUS_DIR. POSREADER_TEST_KEEP=1 keeps the scratch directory.
+ *
+ * For the VM harness, the same scenarios over the kernel or usb transport:
+ * POSREADER_TEST_TRANSPORT=kernel|usb (the Transport property expected),
+ * POSREADER_TEST_DAEMON_ARGS="--kernel" (added to posreaderd's arguments)
+ * and POSREADER_TEST_SIM_CMD=PATH, run as "PATH SERIAL CONTROL CAPS" to
+ * bring up a gadget simulator whose control socket is CONTROL.
+ */
+#ifndef POSREADER_TEST_HARNESS_H
+#define POSREADER_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <systemd/sd-bus.h>
+
+#define ENV_SIMS_MAX 10
+
+struct env_sim {
+	pid_t pid;
+	char serial[33];
+	char sock[128];
+	char ctl[128];
+};
+
+struct env {
+	char dir[64];
+	char bus_address[256];
+	char sim_dir[96];
+	char lock_file[96];
+	char daemon_log[96];
+	pid_t dbus_pid;
+	pid_t daemon_pid;
+	struct env_sim sims[ENV_SIMS_MAX];
+};
+
+/* Make the scratch directory and start the private bus. */
+int env_start_bus(struct env *e);
+
+/* Start simulator slot i with serial (caps NULL: all); socket in sim_dir. */
+int env_start_sim(struct env *e, unsigned int i, const char *serial,
+		  const char *caps);
+
+/* Stop simulator slot i (SIGTERM, then wait). */
+int env_stop_sim(struct env *e, unsigned int i);
+
+/* Start posreaderd on the bus, watching sim_dir; waits for the name. */
+int env_start_daemon(struct env *e);
+
+/* Stop everything started and remove the scratch directory. */
+void env_stop(struct env *e);
+
+/* Run "posreader-sim ctl" for slot i with the NULL-ended words. */
+int env_sim_ctl(struct env *e, unsigned int i, ...) __attribute__((sentinel));
+
+/* Set or clear the daemon's test lock (the --test-lock-file). */
+int env_set_test_lock(struct env *e, bool locked);
+
+/* True if the daemon process is still running. */
+bool env_daemon_alive(struct env *e);
+
+/* Open a new client connection to the private bus. */
+int env_connect(struct env *e, sd_bus **ret_bus);
+
+/* The transport under test: POSREADER_TEST_TRANSPORT, default "sim". */
+const char *env_transport(void);
+
+/* The object path of the reader with this serial (static buffer). */
+const char *reader_path(const char *serial);
+
+/* Read a string property of a Reader; *ret is malloc'ed. */
+int reader_get_string(sd_bus *bus, const char *path, const char *prop,
+		      char **ret);
+
+/* Read a boolean property of a Reader. */
+int reader_get_bool(sd_bus *bus, const char *path, const char *prop, bool *ret);
+
+/*
+ * Call a Reader method; returns 0 or the negative errno of the error,
+ * whose name goes to *ret_error_name (static buffer, "" on success).
+ */
+int reader_call(sd_bus *bus, const char *path, const char *method,
+		sd_bus_message **ret_reply, const char *types, ...);
+
+/* Call Transmit(slot, apdu) like reader_call(). */
+int reader_transmit(sd_bus *bus, const char *path, const char *slot,
+		    const void *apdu, size_t len, sd_bus_message **ret_reply);
+
+/* The D-Bus error name of the last reader_call(), "" if it succeeded. */
+const char *last_error_name(void);
+
+/* Wait until the Reader's ClaimedBy equals owner ("" for free). */
+int wait_claimed_by(sd_bus *bus, const char *path, const char *owner,
+		    unsigned int timeout_ms);
+
+/* Collected signals from org.posreader1. */
+struct sig_log;
+
+/* Start collecting signals (and PropertiesChanged) on bus. */
+int sig_log_new(sd_bus *bus, struct sig_log **ret);
+
+/* Stop collecting and free. */
+void sig_log_free(struct sig_log *log);
+
+/*
+ * Wait for the next signal member on path (NULL: any path) not yet taken;
+ * returns a new reference in *ret_msg (may be NULL), -ETIMEDOUT if none.
+ */
+int sig_log_wait(struct sig_log *log, const char *path, const char *member,
+		 unsigned int timeout_ms, sd_bus_message **ret_msg);
+
+/* Number of collected, untaken signals with this member (after draining). */
+unsigned int sig_log_count(struct sig_log *log, const char *member);
+
+/* Process bus traffic for ms milliseconds. */
+void bus_pump(sd_bus *bus, unsigned int ms);
+
+/* Milliseconds on the monotonic clock. */
+uint64_t now_ms(void);
+
+/* Read a whole file (malloc'ed, NUL-terminated); NULL on error. */
+char *read_file(const char *path);
+
+#endif /* POSREADER_TEST_HARNESS_H */

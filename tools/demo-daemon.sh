@@ -1,0 +1,173 @@
+#!/bin/bash
+# The daemon part of the posreader walk-through, on the simulator: a
+# private dbus-daemon with the shipped policy, one simulated reader,
+# posreaderd, then posreaderctl showing the readers, a swipe (masked), an
+# ICC APDU exchange (over the bus and over a channel), an NFC tap, and the
+# daemon refusing service while the terminal is locked.
+#
+# usage: tools/demo-daemon.sh [BUILD_DIR]     (default: build)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+case "$build" in /*) ;; *) build="$top/$build" ;; esac
+
+daemon="$build/daemon/posreaderd"
+ctl="$build/tools/ctl/posreaderctl"
+sim="$build/tools/sim/posreader-sim"
+policy="$top/dbus/org.posreader1.conf"
+for f in "$daemon" "$ctl" "$sim"; do
+	if [[ ! -x "$f" ]]; then
+		echo "demo: $f is missing; run 'make build' first" >&2
+		exit 1
+	fi
+done
+command -v dbus-daemon >/dev/null || {
+	echo "demo: dbus-daemon is missing (apt-get install dbus-daemon)" >&2
+	exit 1
+}
+
+work=$(mktemp -d /tmp/posreader-demo.XXXXXX)
+pids=()
+cleanup() {
+	local pid
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+bold=$(tput bold 2>/dev/null || true)
+plain=$(tput sgr0 2>/dev/null || true)
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+show() { printf '%s$ %s%s\n' "$bold" "$*" "$plain"; }
+
+# Debian's system-bus defaults, then the policy posreaderd ships.
+mkdir -p "$work/sims"
+cat >"$work/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$work/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <include>$policy</include>
+</busconfig>
+CONF
+
+step "Starting a private D-Bus system bus with the shipped policy"
+dbus-daemon --config-file="$work/bus.conf" --nofork \
+	--print-address=3 3>"$work/address" 2>"$work/dbus.log" &
+pids+=($!)
+for _ in $(seq 100); do
+	[[ -s "$work/address" ]] && break
+	sleep 0.05
+done
+address=$(head -n1 "$work/address")
+[[ -n "$address" ]] || { echo "demo: dbus-daemon did not start" >&2; exit 1; }
+echo "bus: $address"
+
+step "Starting a simulated reader and posreaderd"
+serial=SIM-DEMO-1
+"$sim" --socket "$work/sims/$serial.sock" --control "$work/sim-ctl" \
+	--serial "$serial" >"$work/sim.log" 2>&1 &
+pids+=($!)
+"$daemon" --bus "$address" --sim-dir "$work/sims" \
+	--state-dir "$work/state" --test-lock-file "$work/lock" \
+	--log stderr 2>"$work/posreaderd.log" &
+pids+=($!)
+
+pctl() { "$ctl" --bus "$address" "$@"; }
+simctl() { "$sim" ctl --control "$work/sim-ctl" "$@" >/dev/null; }
+
+for _ in $(seq 100); do
+	if pctl --json readers 2>/dev/null | grep -q "\"$serial\""; then
+		break
+	fi
+	sleep 0.05
+done
+
+# Every event the daemon signals, collected while the demo runs.
+pctl monitor >"$work/monitor.txt" 2>/dev/null &
+pids+=($!)
+sleep 0.2
+
+step "The terminal and its readers"
+show "posreaderctl status"
+pctl status
+show "posreaderctl readers"
+pctl readers
+
+step "A magnetic-stripe swipe: applications only ever see it masked"
+show "posreaderctl wait-card --kinds magstripe   (while the test card is swiped)"
+pctl wait-card --kinds magstripe --timeout 10000 &
+wait_pid=$!
+sleep 0.3
+simctl swipe
+wait "$wait_pid"
+
+step "A chip card: insert, power on, SELECT the payment application"
+simctl icc insert
+sleep 0.2
+show "posreaderctl apdu 00A4040007A0000000031010 80CA9F3600"
+pctl apdu 00A4040007A0000000031010 80CA9F3600
+show "posreaderctl apdu --channel 80EE000008   (the APDU channel: no broker in the path)"
+pctl apdu --channel 80EE000008
+simctl icc remove
+
+step "A contactless tap"
+show "posreaderctl wait-card --kinds nfc   (while a tag is tapped)"
+pctl wait-card --kinds nfc --timeout 10000 &
+wait_pid=$!
+sleep 0.3
+simctl nfc tap
+wait "$wait_pid"
+show "posreaderctl apdu --slot nfc 00A404000E325041592E5359532E444446303100"
+pctl apdu --slot nfc 00A404000E325041592E5359532E444446303100
+simctl nfc remove
+
+step "Locked: the daemon refuses card services"
+touch "$work/lock"
+sleep 0.2
+show "posreaderctl status"
+pctl status
+simctl icc insert
+show "posreaderctl apdu 00A4040007A0000000031010"
+if pctl apdu 00A4040007A0000000031010; then
+	echo "demo: the locked terminal answered an APDU" >&2
+	exit 1
+else
+	echo "(refused, exit code $?)"
+fi
+rm -f "$work/lock"
+sleep 0.2
+show "posreaderctl status   (lock cleared)"
+pctl status
+
+step "What posreaderctl monitor saw meanwhile"
+sleep 0.2
+cat "$work/monitor.txt"
+
+if grep -q 4111111111111111 "$work/posreaderd.log" "$work/monitor.txt"; then
+	echo "demo: clear card data escaped the daemon" >&2
+	exit 1
+fi
+step "Done: no clear card data in the daemon's log or on the bus"
