@@ -154,6 +154,13 @@ demo_stop_sim() {
 	SIM_PID=
 }
 
+# posreaderd driving a commodity NFC reader through libnfc (an emulated
+# PN532): tools/demo-nfc.sh.
+demo_nfc_libnfc() {
+	heading "posreaderd and a commodity NFC reader, through libnfc"
+	"$(dirname "$0")/demo-nfc.sh" "$BUILD"
+}
+
 # The walkthrough, in order. Append new parts here.
 DEMO_PARTS=(
 	demo_start_sim
@@ -163,6 +170,7 @@ DEMO_PARTS=(
 	demo_nfc
 	demo_tamper
 	demo_stop_sim
+	demo_nfc_libnfc
 )
 
 main() {

@@ -39,7 +39,7 @@ mkdir -p "$crashdir" || exit 1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-failed=0
+failed=0 n_ok=0 n_failed=0
 summary=()
 for h in "${harnesses[@]}"; do
 	name=$(basename "$h")
@@ -67,8 +67,10 @@ for h in "${harnesses[@]}"; do
 	crashes=("$artifacts"*)
 	if [[ $rc -eq 0 && ${#crashes[@]} -eq 0 ]]; then
 		result=ok
+		n_ok=$((n_ok + 1))
 	else
 		failed=1
+		n_failed=$((n_failed + 1))
 		result="FAILED (exit $rc)"
 		for c in "${crashes[@]}"; do
 			cp "$c" "$crashdir/$name-$(basename "$c")"
@@ -88,4 +90,5 @@ done
 
 echo "fuzz.sh: summary"
 printf '  %s\n' "${summary[@]}"
+echo "fuzz: $n_ok passed, $n_failed failed"
 exit $failed
