@@ -3,7 +3,8 @@
 # As root, install what is missing from Debian's archive; otherwise say
 # exactly what is missing and how to install it, and fail.
 #
-# usage: tools/deps.sh GROUP...   (groups: build demo check fuzz vm)
+# usage: tools/deps.sh GROUP...   (groups: build demo check fuzz vm deb dkms
+#                                   vm-install)
 set -euo pipefail
 
 pkgs_build=(build-essential meson ninja-build pkg-config
@@ -13,7 +14,12 @@ pkgs_demo=(dbus-daemon)
 pkgs_fuzz=(clang libclang-rt-14-dev)
 pkgs_integration=(dbus-daemon libnfc-bin libnfc-examples)
 pkgs_vm=(qemu-system-x86 busybox-static kmod cpio xz-utils sparse
-	linux-headers-amd64)
+	linux-headers-amd64 gcc-multilib)
+# packaging/ tests: systemd-analyze, udevadm, man.
+pkgs_packaging=(systemd udev man-db)
+pkgs_deb=(debhelper dh-dkms dpkg-dev lintian)
+pkgs_dkms=(dkms linux-headers-amd64 linux-headers-6.12-amd64)
+pkgs_vm_install=(debootstrap qemu-system-x86 e2fsprogs)
 
 wanted=()
 for group in "$@"; do
@@ -22,8 +28,13 @@ for group in "$@"; do
 	demo) wanted+=("${pkgs_build[@]}" "${pkgs_demo[@]}") ;;
 	fuzz) wanted+=("${pkgs_fuzz[@]}") ;;
 	vm) wanted+=("${pkgs_vm[@]}") ;;
+	deb) wanted+=("${pkgs_build[@]}" "${pkgs_packaging[@]}"
+			"${pkgs_deb[@]}") ;;
+	dkms) wanted+=("${pkgs_dkms[@]}") ;;
+	vm-install) wanted+=("${pkgs_vm_install[@]}") ;;
 	check) wanted+=("${pkgs_build[@]}" "${pkgs_fuzz[@]}"
-			"${pkgs_integration[@]}" "${pkgs_vm[@]}") ;;
+			"${pkgs_integration[@]}" "${pkgs_vm[@]}"
+			"${pkgs_packaging[@]}") ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done
