@@ -42,6 +42,43 @@ static int parse_bool(const char *value, bool *ret)
 	return 0;
 }
 
+/* "N" or "N,N,N" seconds, each 1..86400: the PIN lockout ladder. */
+static int parse_lockout(const char *value, unsigned ret[3])
+{
+	unsigned v[3] = {};
+	const char *p = value;
+	char *end;
+
+	for (int i = 0; i < 3; i++) {
+		unsigned long n = strtoul(p, &end, 10);
+
+		if (end == p || n == 0 || n > 86400)
+			return -EINVAL;
+		v[i] = n;
+		if (!*end) {
+			for (int j = i + 1; j < 3; j++)
+				v[j] = v[i];
+			memcpy(ret, v, sizeof(v));
+			return 0;
+		}
+		if (*end != ',')
+			return -EINVAL;
+		p = end + 1;
+	}
+	return -EINVAL;
+}
+
+static int parse_count(const char *value, unsigned *ret)
+{
+	char *end;
+	unsigned long n = strtoul(value, &end, 10);
+
+	if (*end || n == 0 || n > 20)
+		return -EINVAL;
+	*ret = n;
+	return 0;
+}
+
 int config_set(struct config *c, const char *key, const char *value)
 {
 	if (!*value)
@@ -64,6 +101,14 @@ int config_set(struct config *c, const char *key, const char *value)
 		return parse_bool(value, &c->nfc_scan);
 	if (strcmp(key, "log") == 0)
 		return log_target_from_string(value, &c->log_target);
+	if (strcmp(key, "card-group") == 0)
+		return set_string(&c->card_group, value);
+	if (strcmp(key, "admin-group") == 0)
+		return set_string(&c->admin_group, value);
+	if (strcmp(key, "pin-lockout") == 0)
+		return parse_lockout(value, c->pin_lockout_s);
+	if (strcmp(key, "pin-max-failures") == 0)
+		return parse_count(value, &c->pin_max_failures);
 	return -ENOENT;
 }
 
@@ -133,6 +178,8 @@ void config_done(struct config *c)
 	free(c->bus);
 	free(c->state_dir);
 	free(c->test_lock_file);
+	free(c->card_group);
+	free(c->admin_group);
 	for (unsigned int i = 0; i < c->n_sims; i++)
 		free(c->sims[i]);
 	for (unsigned int i = 0; i < c->n_sim_dirs; i++)

@@ -27,6 +27,10 @@ struct config {
 	bool nfc_scan; /* also drive what nfc_list_devices() finds */
 	enum log_target log_target;
 	int log_level;
+	char *card_group;	    /* name or gid; NULL: "posreader" */
+	char *admin_group;	    /* name or gid; NULL: "posreader-admin" */
+	unsigned pin_max_failures; /* 0: the engine's default */
+	unsigned pin_lockout_s[3];  /* 0: the engine's default */
 };
 
 /* Set one setting by its name; -EINVAL (with a log line) if unknown. */

@@ -26,6 +26,10 @@
 #define PR_ERR_TAMPERED	       PR_ERR_PREFIX "Tampered"
 #define PR_ERR_DEVICE	       PR_ERR_PREFIX "DeviceError"
 #define PR_ERR_CANCELLED       PR_ERR_PREFIX "Cancelled"
+#define PR_ERR_RATE_LIMITED    PR_ERR_PREFIX "RateLimited"
+#define PR_ERR_INVALID_TOKEN   PR_ERR_PREFIX "InvalidToken"
+#define PR_ERR_NOT_PROVISIONED PR_ERR_PREFIX "NotProvisioned"
+#define PR_ERR_FAILED	       PR_ERR_PREFIX "Failed"
 
 /*
  * Set *error from a non-OK device response status (enum prw_status).

@@ -160,6 +160,25 @@ static int parse_args(int argc, char **argv, struct config *c)
 	return 1;
 }
 
+/* Resolve the groups and open the security engine on the state dir. */
+static int open_terminal(struct manager *m, const struct config *c)
+{
+	struct engine_options opts;
+	int ret;
+
+	ret = terminal_set_groups(m->terminal, c->card_group, c->admin_group);
+	if (ret < 0)
+		return ret;
+	engine_options_default(&opts);
+	if (c->pin_max_failures)
+		opts.policy.max_failures = c->pin_max_failures;
+	for (int i = 0; i < PIN_LOCKOUT_STEPS; i++)
+		if (c->pin_lockout_s[i])
+			opts.policy.lockout_us[i] =
+				c->pin_lockout_s[i] * USEC_PER_SEC;
+	return terminal_open(m->terminal, m->state_dir, &opts);
+}
+
 static int run(struct config *c)
 {
 	struct manager *m = NULL;
@@ -179,6 +198,9 @@ static int run(struct config *c)
 		ret = log_error_errno(-errno, "cannot create %s", m->state_dir);
 		goto out;
 	}
+	ret = open_terminal(m, c);
+	if (ret < 0)
+		goto out;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

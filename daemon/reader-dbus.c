@@ -28,10 +28,7 @@ static int check_card_service(struct reader *r, sd_bus_message *m,
 	if (ret < 0)
 		return ret;
 	if (!terminal_is_active(r->mgr->terminal))
-		return sd_bus_error_setf(error, PR_ERR_LOCKED,
-					 "The terminal is %s; card services "
-					 "are refused.",
-					 terminal_state(r->mgr->terminal));
+		return terminal_refuse(r->mgr->terminal, error);
 	return 0;
 }
 

@@ -334,7 +334,8 @@ static void handle_event(struct reader *r, const struct prw_frame *f)
 		log_warning("reader %s: TAMPER reported (cause 0x%02x)",
 			    r->where, tamper.cause);
 		reader_dbus_emit_plain(r, "Tamper");
-		terminal_add_reason(r->mgr->terminal, LOCK_REASON_TAMPER);
+		terminal_report_tamper(r->mgr->terminal, r->info.serial,
+				       tamper.cause);
 		break;
 	case PRW_EVT_ERROR:
 		if (prw_dev_error_decode(f->payload, f->len, &deverr) == 0)
@@ -437,6 +438,7 @@ static void probe_status_done(struct reader *r, int err,
 {
 	struct prw_status_info st;
 	bool nfc_in_field = false;
+	unsigned int tamper = 0;
 	int ret;
 
 	if (r->dead)
@@ -446,6 +448,8 @@ static void probe_status_done(struct reader *r, int err,
 		r->icc_present = st.state & PRW_STATE_ICC_PRESENT;
 		r->icc_powered = st.state & PRW_STATE_ICC_POWERED;
 		nfc_in_field = st.state & PRW_STATE_NFC_PRESENT;
+		if (st.state & PRW_STATE_TAMPERED)
+			tamper = st.tamper ? st.tamper : 0xff;
 	} else {
 		log_warning("reader %s: status query failed; assuming no "
 			    "card",
@@ -460,6 +464,13 @@ static void probe_status_done(struct reader *r, int err,
 	log_info("reader %s: %s %s, serial %s, firmware %s, on %s", r->path,
 		 r->info.vendor, r->info.model, r->info.serial,
 		 r->info.firmware, r->where);
+	/* Tampered while nobody listened: the same as the event. */
+	if (tamper) {
+		log_warning("reader %s: reports tamper (status 0x%02x)",
+			    r->where, tamper);
+		terminal_report_tamper(r->mgr->terminal, r->info.serial,
+				       tamper);
+	}
 	if (r->icc_present && terminal_is_active(r->mgr->terminal))
 		atr_read(r, false);
 	if (nfc_in_field)

@@ -1,30 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* org.posreader1.Terminal: lock reasons and the state derived from them. */
+/*
+ * org.posreader1.Terminal: the engine's lock state on the bus, the timer
+ * that ends timed reasons, and the --test-lock-file hook.
+ */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dbus-errors.h"
 #include "log.h"
 #include "manager.h"
+#include "reader.h"
+#include "terminal-private.h"
 #include "terminal.h"
 #include "util.h"
 
-/* A handful of reasons at most: a plain array is enough. */
-#define TERMINAL_REASONS_MAX 16
-#define TERMINAL_REASON_LEN  32
+/* Fire a little after the reason ends, never before. */
+#define EXPIRY_SLACK_US	   2000
+/* The periodic self-test (docs/security.md). */
+#define SELFTEST_PERIOD_US (24 * USEC_PER_HOUR)
 
-struct terminal {
-	struct manager *mgr;
-	sd_bus_slot *slot;
-	char reasons[TERMINAL_REASONS_MAX][TERMINAL_REASON_LEN];
-	unsigned int n_reasons;
-
-	char *test_lock_file;
-	const char *test_lock_name; /* basename, inside test_lock_file */
-	sd_event_source *test_lock_watch;
-};
+static void terminal_changed(struct engine *e, void *userdata);
 
 int terminal_new(struct manager *m, struct terminal **ret_terminal)
 {
@@ -33,6 +33,9 @@ int terminal_new(struct manager *m, struct terminal **ret_terminal)
 	if (!t)
 		return -ENOMEM;
 	t->mgr = m;
+	t->last_state = "blocked";
+	snprintf(t->open_error, sizeof(t->open_error),
+		 "The security engine is not open.");
 	*ret_terminal = t;
 	return 0;
 }
@@ -42,144 +45,322 @@ struct terminal *terminal_free(struct terminal *t)
 	if (!t)
 		return NULL;
 	sd_event_source_disable_unref(t->test_lock_watch);
+	sd_event_source_disable_unref(t->expiry_timer);
+	sd_event_source_disable_unref(t->selftest_timer);
+	sd_bus_slot_unref(t->methods_slot);
 	sd_bus_slot_unref(t->slot);
+	engine_close(t->engine);
 	free(t->test_lock_file);
 	free(t);
 	return NULL;
 }
 
+int terminal_set_groups(struct terminal *t, const char *card_group,
+			const char *admin_group)
+{
+	return auth_init(&t->auth, card_group, admin_group);
+}
+
+struct engine *terminal_engine(struct terminal *t)
+{
+	return t->engine;
+}
+
 bool terminal_is_active(const struct terminal *t)
 {
-	return t->n_reasons == 0;
+	return t->engine && !t->test_lock &&
+	       engine_lock_state(t->engine) == LOCK_STATE_ACTIVE;
 }
 
 const char *terminal_state(const struct terminal *t)
 {
-	return terminal_is_active(t) ? "active" : "locked";
+	enum lock_state s;
+
+	if (!t->engine)
+		return "blocked";
+	s = engine_lock_state(t->engine);
+	if (s == LOCK_STATE_ACTIVE && t->test_lock)
+		return "locked";
+	return lock_state_name(s);
 }
 
-static int reason_index(const struct terminal *t, const char *reason)
+/* Append "[; ]id: message" to buf as far as it fits. */
+static void append(char *buf, size_t cap, const char *id, const char *message)
 {
-	for (unsigned int i = 0; i < t->n_reasons; i++)
-		if (strcmp(t->reasons[i], reason) == 0)
-			return i;
-	return -1;
+	size_t n = strlen(buf);
+
+	if (n + 8 >= cap)
+		return;
+	snprintf(buf + n, cap - n, "%s%s: %s", n ? "; " : "", id, message);
 }
 
-bool terminal_has_reason(const struct terminal *t, const char *reason)
+int terminal_refuse(struct terminal *t, sd_bus_error *error)
 {
-	return reason_index(t, reason) >= 0;
+	_cleanup_free_ struct lock_reason *v = NULL;
+	char why[768] = "";
+	size_t n = 0;
+
+	if (!t->engine)
+		append(why, sizeof(why), LOCK_R_INTEGRITY, t->open_error);
+	else if (engine_reasons(t->engine, &v, &n) >= 0)
+		for (size_t i = 0; i < n; i++)
+			append(why, sizeof(why), v[i].id, v[i].message);
+	if (t->test_lock)
+		append(why, sizeof(why), LOCK_REASON_TEST,
+		       "the test lock file exists");
+	return sd_bus_error_setf(error, PR_ERR_LOCKED,
+				 "The terminal is %s; card services are "
+				 "refused (%s).",
+				 terminal_state(t), why[0] ? why : "no reason");
 }
 
-static void terminal_changed(struct terminal *t, bool was_active,
-			     const char *reason, bool added)
-{
-	bool active = terminal_is_active(t);
+/* ---- Timer ---------------------------------------------------------- */
 
-	log_lock_event(added, reason, terminal_state(t));
-	if (t->slot)
-		sd_bus_emit_properties_changed(t->mgr->bus, PR_ROOT_PATH,
-					       PR_TERMINAL_IFACE, "LockState",
-					       "LockReasons", NULL);
-	if (active != was_active)
-		manager_lock_changed(t->mgr, active);
-}
-
-/* A reason name: lower-case letters, digits and '-', 1..31 chars. */
-static bool reason_valid(const char *reason)
-{
-	size_t n = strlen(reason);
-
-	if (n == 0 || n >= TERMINAL_REASON_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((reason[i] >= 'a' && reason[i] <= 'z') ||
-		      (reason[i] >= '0' && reason[i] <= '9') ||
-		      reason[i] == '-'))
-			return false;
-	return true;
-}
-
-int terminal_add_reason(struct terminal *t, const char *reason)
-{
-	bool was_active = terminal_is_active(t);
-
-	if (!reason_valid(reason))
-		return -EINVAL;
-	if (terminal_has_reason(t, reason))
-		return 0;
-	if (t->n_reasons >= TERMINAL_REASONS_MAX)
-		return -ENOSPC;
-	strcpy(t->reasons[t->n_reasons++], reason);
-	terminal_changed(t, was_active, reason, true);
-	return 1;
-}
-
-int terminal_remove_reason(struct terminal *t, const char *reason)
-{
-	bool was_active = terminal_is_active(t);
-	int i = reason_index(t, reason);
-
-	if (i < 0)
-		return 0;
-	memmove(t->reasons[i], t->reasons[i + 1],
-		(t->n_reasons - i - 1) * TERMINAL_REASON_LEN);
-	t->n_reasons--;
-	terminal_changed(t, was_active, reason, false);
-	return 1;
-}
-
-/* ---- D-Bus ---------------------------------------------------------- */
-
-static int prop_lock_state(sd_bus *bus, const char *path, const char *interface,
-			   const char *property, sd_bus_message *reply,
-			   void *userdata, sd_bus_error *error)
-{
-	return sd_bus_message_append(reply, "s", terminal_state(userdata));
-}
-
-static int prop_lock_reasons(sd_bus *bus, const char *path,
-			     const char *interface, const char *property,
-			     sd_bus_message *reply, void *userdata,
-			     sd_bus_error *error)
+static int expiry_fired(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct terminal *t = userdata;
 	int ret;
 
-	ret = sd_bus_message_open_container(reply, 'a', "s");
+	ret = engine_refresh(t->engine);
 	if (ret < 0)
-		return ret;
-	for (unsigned int i = 0; i < t->n_reasons; i++) {
-		ret = sd_bus_message_append(reply, "s", t->reasons[i]);
-		if (ret < 0)
-			return ret;
-	}
-	return sd_bus_message_close_container(reply);
+		log_warning_errno(ret, "cannot refresh the lock reasons");
+	/* engine_refresh() notifies only on change; re-arm regardless. */
+	terminal_sync(t);
+	return 0;
 }
 
-static const sd_bus_vtable terminal_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("LockState", "s", prop_lock_state, 0,
-			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("LockReasons", "as", prop_lock_reasons, 0,
-			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_VTABLE_END
-};
+/* Arm the CLOCK_BOOTTIME timer for the next timed reason, or disarm. */
+static void schedule_expiry(struct terminal *t)
+{
+	uint64_t left, now;
+	int ret;
+
+	if (!t->engine || engine_next_expiry(t->engine, &left) < 0) {
+		sd_event_source_set_enabled(t->expiry_timer, SD_EVENT_OFF);
+		return;
+	}
+	ret = sd_event_now(t->mgr->event, CLOCK_BOOTTIME, &now);
+	if (ret < 0)
+		return;
+	if (!t->expiry_timer) {
+		ret = sd_event_add_time(
+			t->mgr->event, &t->expiry_timer, CLOCK_BOOTTIME,
+			now + left + EXPIRY_SLACK_US, 1000, expiry_fired, t);
+		if (ret < 0)
+			log_warning_errno(ret, "cannot arm the unlock timer");
+		return;
+	}
+	sd_event_source_set_time(t->expiry_timer, now + left + EXPIRY_SLACK_US);
+	sd_event_source_set_enabled(t->expiry_timer, SD_EVENT_ONESHOT);
+}
+
+/* ---- Self-test ------------------------------------------------------ */
+
+int terminal_run_selftest(struct terminal *t, const char *caller,
+			  struct selftest_result **ret, size_t *ret_n)
+{
+	_cleanup_free_ struct engine_reader_report *rep = NULL;
+	size_t nr = 0;
+
+	if (!t->engine)
+		return -ENODEV;
+	rep = calloc(t->mgr->n_readers + 1, sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	for (struct reader *r = t->mgr->readers; r; r = r->next) {
+		if (!r->published || nr >= t->mgr->n_readers)
+			continue;
+		rep[nr].serial = r->info.serial;
+		rep[nr].firmware = r->info.firmware;
+		nr++;
+	}
+	return engine_run_selftest(t->engine, rep, nr, caller, ret, ret_n);
+}
+
+static int selftest_fired(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct terminal *t = userdata;
+	int ret;
+
+	ret = terminal_run_selftest(t, "posreaderd periodic", NULL, NULL);
+	if (ret < 0)
+		log_error_errno(ret, "periodic self-test failed to run");
+	ret = sd_event_source_set_time_relative(s, SELFTEST_PERIOD_US);
+	if (ret >= 0)
+		ret = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	if (ret < 0)
+		log_error_errno(ret, "cannot re-arm the self-test timer");
+	return 0;
+}
+
+/* ---- State changes -------------------------------------------------- */
+
+/* The id of the first reason in force, for the lock log line. */
+static const char *first_reason(struct terminal *t)
+{
+	static char id[LOCK_ID_MAX];
+	_cleanup_free_ struct lock_reason *v = NULL;
+	size_t n = 0;
+
+	if (!t->engine)
+		return LOCK_R_INTEGRITY;
+	if (t->test_lock)
+		return LOCK_REASON_TEST;
+	if (engine_reasons(t->engine, &v, &n) < 0 || n == 0)
+		return "none";
+	snprintf(id, sizeof(id), "%s", v[0].id);
+	return id;
+}
+
+void terminal_sync(struct terminal *t)
+{
+	const char *state = terminal_state(t);
+	bool active = terminal_is_active(t);
+
+	if (strcmp(state, t->last_state) != 0) {
+		log_lock_event(!active, first_reason(t), state);
+		t->last_state = state;
+	}
+	terminal_emit_all(t);
+	schedule_expiry(t);
+	if (active != t->active) {
+		t->active = active;
+		manager_lock_changed(t->mgr, active);
+	}
+}
+
+static void terminal_changed(struct engine *e, void *userdata)
+{
+	terminal_sync(userdata);
+}
+
+/*
+ * Test hook: POSREADER_TEST_PROVISION=1 provisions a brand-new state
+ * with fixed test keys and PINs, so the integration tests and demos that
+ * are not about security get an active terminal. Never in production.
+ */
+static void test_provision(struct terminal *t)
+{
+	static const uint8_t master[16], master_kcv[3] = { 0x66, 0xe9, 0x4b };
+	uint8_t acq[TOKEN_PUBKEY_LEN];
+	const char *v = getenv("POSREADER_TEST_PROVISION");
+	_cleanup_free_ struct lock_reason *r = NULL;
+	struct engine_provisioning p = {
+		.terminal_id = "TEST-TERMINAL",
+		.master_type = KEY_AES128,
+		.master_key = master,
+		.master_len = sizeof(master),
+		.master_kcv = master_kcv,
+		.acquirer_pub = acq,
+		.operator_pin = "4826",
+		.supervisor_pin = "7391",
+	};
+	size_t n;
+	int ret;
+
+	if (!v || strcmp(v, "1") != 0)
+		return;
+	if (engine_reasons(t->engine, &r, &n) < 0 || n != 1 ||
+	    strcmp(r[0].id, LOCK_R_UNPROVISIONED) != 0)
+		return;
+	memset(acq, 0x5a, sizeof(acq));
+	log_warning("POSREADER_TEST_PROVISION: provisioning fixed test keys: "
+		    "for tests only");
+	ret = engine_provision(t->engine, &p, "posreaderd test-provision");
+	if (ret < 0)
+		log_error_errno(ret, "test provisioning failed");
+}
+
+int terminal_open(struct terminal *t, const char *state_dir,
+		  const struct engine_options *opts)
+{
+	int ret;
+
+	ret = engine_open(state_dir, NULL, opts, &t->engine);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0) {
+		t->engine = NULL;
+		snprintf(t->open_error, sizeof(t->open_error),
+			 "The state in %s cannot be opened (%s); card service "
+			 "is off until it is repaired.",
+			 state_dir, strerror(-ret));
+		log_error("terminal blocked: cannot open the state in %s: %s",
+			  state_dir, strerror(-ret));
+		terminal_sync(t);
+		return 0;
+	}
+	test_provision(t);
+	engine_set_changed_callback(t->engine, terminal_changed, t);
+	ret = sd_event_add_time_relative(t->mgr->event, &t->selftest_timer,
+					 CLOCK_BOOTTIME, SELFTEST_PERIOD_US,
+					 USEC_PER_MIN, selftest_fired, t);
+	if (ret < 0)
+		log_warning_errno(ret, "cannot arm the periodic self-test");
+	log_info("terminal %s, state %s",
+		 engine_terminal_id(t->engine)[0] ?
+			 engine_terminal_id(t->engine) :
+			 "(not provisioned)",
+		 terminal_state(t));
+	terminal_sync(t);
+	return 0;
+}
 
 int terminal_register(struct terminal *t, sd_bus *bus)
 {
-	return sd_bus_add_object_vtable(bus, &t->slot, PR_ROOT_PATH,
-					PR_TERMINAL_IFACE, terminal_vtable, t);
+	int ret;
+
+	ret = sd_bus_add_object_vtable(bus, &t->slot, PR_ROOT_PATH,
+				       PR_TERMINAL_IFACE, terminal_props_vtable,
+				       t);
+	if (ret < 0)
+		return ret;
+	return sd_bus_add_object_vtable(bus, &t->methods_slot, PR_ROOT_PATH,
+					PR_TERMINAL_IFACE,
+					terminal_methods_vtable, t);
+}
+
+void terminal_report_tamper(struct terminal *t, const char *serial,
+			    unsigned cause)
+{
+	char caller[AUTH_CALLER_MAX];
+	int ret;
+
+	if (!t->engine)
+		return;
+	snprintf(caller, sizeof(caller), "reader %s", serial);
+	ret = engine_report_tamper(t->engine, serial, cause, caller);
+	if (ret < 0)
+		log_error_errno(ret, "cannot record tamper of reader %s",
+				serial);
+}
+
+void terminal_reader_authenticated(struct terminal *t, const char *serial,
+				   bool ok, const char *why)
+{
+	char caller[AUTH_CALLER_MAX];
+	int ret;
+
+	if (!t->engine)
+		return;
+	snprintf(caller, sizeof(caller), "reader %s", serial);
+	ret = engine_reader_authenticated(t->engine, serial, ok, why, caller);
+	if (ret < 0)
+		log_error_errno(ret, "cannot record reader %s authentication",
+				serial);
 }
 
 /* ---- The test lock file --------------------------------------------- */
 
 static void test_lock_sync(struct terminal *t)
 {
-	if (access(t->test_lock_file, F_OK) == 0)
-		terminal_add_reason(t, LOCK_REASON_TEST);
-	else
-		terminal_remove_reason(t, LOCK_REASON_TEST);
+	bool locked = access(t->test_lock_file, F_OK) == 0;
+
+	if (locked == t->test_lock)
+		return;
+	t->test_lock = locked;
+	log_lock_event(locked, LOCK_REASON_TEST, terminal_state(t));
+	terminal_sync(t);
 }
 
 static int test_lock_event(sd_event_source *s, const struct inotify_event *ev,

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The terminal's lock state: a set of lock reasons, "active" when the set
- * is empty and "locked" otherwise, exported as org.posreader1.Terminal on
- * /org/posreader1. The security engine adds and removes reasons through
- * terminal_add_reason() / terminal_remove_reason(); the reader code asks
- * terminal_is_active() before any card service.
+ * The terminal: org.posreader1.Terminal on /org/posreader1, backed by the
+ * security engine (daemon/engine.h). The engine owns the lock state and
+ * its reasons; this object exports them, keeps a CLOCK_BOOTTIME timer on
+ * the next timed reason, tells the readers when card service starts or
+ * stops, and serves the PIN, token, self-test and provisioning methods
+ * (terminal-methods.c). The reader code asks terminal_is_active() before
+ * any card service.
  *
- * Other members of org.posreader1.Terminal (PINs, unlock, self-test) are
- * added by registering a further vtable for the same interface on
- * PR_ROOT_PATH after terminal_register(): sd-bus serves both as one
- * interface. dbus/org.posreader1.Terminal.xml must then be updated (the
- * daemon-policy test compares it with the live introspection).
+ * If the engine cannot open, the terminal stays blocked with an
+ * integrity reason the daemon adds itself. The --test-lock-file hook adds
+ * a daemon-side "test" reason; it is never reachable over the bus.
  */
 #ifndef POSREADERD_TERMINAL_H
 #define POSREADERD_TERMINAL_H
@@ -19,45 +19,60 @@
 
 #include <systemd/sd-bus.h>
 
+#include "engine.h"
+
 struct manager;
 struct terminal;
 
-/* Lock reason names (the LockReasons property carries these strings). */
-#define LOCK_REASON_PIN_LOCKOUT	    "operator-pin-lockout"
-#define LOCK_REASON_INTEGRITY	    "integrity-failure"
-#define LOCK_REASON_NOT_GENUINE	    "reader-not-genuine"
-#define LOCK_REASON_TAMPER	    "tamper"
-#define LOCK_REASON_SEAL	    "acquirer-seal"
-#define LOCK_REASON_NOT_PROVISIONED "not-provisioned"
 /* Set through --test-lock-file only; never reachable over the bus. */
-#define LOCK_REASON_TEST	    "test"
+#define LOCK_REASON_TEST "test"
 
-/* Create the terminal object; no reasons, so "active". */
+/* Create the terminal object: blocked until terminal_open() succeeds. */
 int terminal_new(struct manager *m, struct terminal **ret_terminal);
 
-/* Free the terminal and everything it holds; NULL is fine. */
+/* Free the terminal, its engine and its event sources; NULL is fine. */
 struct terminal *terminal_free(struct terminal *t);
+
+/*
+ * Open the security engine on state_dir. On failure the terminal stays
+ * blocked (integrity-failure) and 0 is still returned: the daemon runs
+ * without card service. Negative errno only for -ENOMEM.
+ */
+int terminal_open(struct terminal *t, const char *state_dir,
+		  const struct engine_options *opts);
+
+/* Resolve the card and admin groups (names or gids; NULL: defaults). */
+int terminal_set_groups(struct terminal *t, const char *card_group,
+			const char *admin_group);
 
 /* Register org.posreader1.Terminal on /org/posreader1. */
 int terminal_register(struct terminal *t, sd_bus *bus);
 
-/* True if no lock reason is set: card services may run. */
+/* True if the terminal is active: card services may run. */
 bool terminal_is_active(const struct terminal *t);
 
-/* "active" or "locked". */
+/* "active", "locked", "blocked" or "unprovisioned". */
 const char *terminal_state(const struct terminal *t);
 
 /*
- * Add a lock reason (a short lower-case name, see LOCK_REASON_*).
- * Returns 1 if added, 0 if it was already set, negative errno on failure.
+ * Set *error to org.posreader1.Error.Locked naming the state and the
+ * reasons in force; returns the negative errno for a method handler.
  */
-int terminal_add_reason(struct terminal *t, const char *reason);
+int terminal_refuse(struct terminal *t, sd_bus_error *error);
 
-/* Remove a lock reason; 1 if removed, 0 if it was not set. */
-int terminal_remove_reason(struct terminal *t, const char *reason);
+/* A reader reported tamper: zeroize keys and block (engine). */
+void terminal_report_tamper(struct terminal *t, const char *serial,
+			    unsigned cause);
 
-/* True if the reason is set. */
-bool terminal_has_reason(const struct terminal *t, const char *reason);
+/* A reader failed (or passed) authentication. */
+void terminal_reader_authenticated(struct terminal *t, const char *serial,
+				   bool ok, const char *why);
+
+/* The engine, or NULL if it could not open. */
+struct engine *terminal_engine(struct terminal *t);
+
+/* Re-read the engine's state; emit changes and tell the readers. */
+void terminal_sync(struct terminal *t);
 
 /*
  * Watch path: while the file exists the "test" lock reason is set. For

@@ -2,8 +2,11 @@
 # The daemon part of the posreader walk-through, on the simulator: a
 # private dbus-daemon with the shipped policy, one simulated reader,
 # posreaderd, then posreaderctl showing the readers, a swipe (masked), an
-# ICC APDU exchange (over the bus and over a channel), an NFC tap, and the
-# daemon refusing service while the terminal is locked.
+# ICC APDU exchange (over the bus and over a channel), an NFC tap, the
+# daemon refusing service while the terminal is locked, and the security
+# walk-through: provisioning, three wrong operator PINs (locked, with the
+# time left), the lockout ending by itself, tamper from the reader
+# (blocked), and the acquirer's unlock token.
 #
 # usage: tools/demo-daemon.sh [BUILD_DIR]     (default: build)
 set -euo pipefail
@@ -15,8 +18,9 @@ case "$build" in /*) ;; *) build="$top/$build" ;; esac
 daemon="$build/daemon/posreaderd"
 ctl="$build/tools/ctl/posreaderctl"
 sim="$build/tools/sim/posreader-sim"
+acquirer="$build/tools/acquirer/posreader-acquirer"
 policy="$top/dbus/org.posreader1.conf"
-for f in "$daemon" "$ctl" "$sim"; do
+for f in "$daemon" "$ctl" "$sim" "$acquirer"; do
 	if [[ ! -x "$f" ]]; then
 		echo "demo: $f is missing; run 'make build' first" >&2
 		exit 1
@@ -90,7 +94,10 @@ serial=SIM-DEMO-1
 "$sim" --socket "$work/sims/$serial.sock" --control "$work/sim-ctl" \
 	--serial "$serial" >"$work/sim.log" 2>&1 &
 pids+=($!)
+# A short lockout ladder so the demo does not wait a minute.
+printf 'pin-lockout = 3,5,10\n' >"$work/posreaderd.conf"
 "$daemon" --bus "$address" --sim-dir "$work/sims" \
+	--config "$work/posreaderd.conf" \
 	--state-dir "$work/state" --test-lock-file "$work/lock" \
 	--log stderr 2>"$work/posreaderd.log" &
 pids+=($!)
@@ -109,6 +116,29 @@ done
 pctl monitor >"$work/monitor.txt" 2>/dev/null &
 pids+=($!)
 sleep 0.2
+
+step "A new terminal is unprovisioned: no card service yet"
+show "posreaderctl status"
+pctl status
+
+step "Provisioning: the acquirer's public key, a master key, the PINs"
+show "posreader-acquirer keygen acquirer.pem"
+"$acquirer" keygen "$work/acquirer.pem" | tee "$work/acquirer.txt"
+acq_pub=$(sed -n 's/^public-key //p' "$work/acquirer.txt")
+terminal_id=DEMO-LANE-1
+umask 077
+cat >"$work/provision.conf" <<PROV
+terminal_id = $terminal_id
+master_type = aes128
+master_key = 00000000000000000000000000000000
+master_kcv = 66E94B
+acquirer_key = $acq_pub
+operator_pin = 270451
+supervisor_pin = 836917
+PROV
+umask 022
+show "posreaderctl provision provision.conf   (keys and PINs; the file is 0600)"
+pctl provision "$work/provision.conf"
 
 step "The terminal and its readers"
 show "posreaderctl status"
@@ -162,12 +192,66 @@ sleep 0.2
 show "posreaderctl status   (lock cleared)"
 pctl status
 
+step "Three wrong operator PINs lock the terminal for a while"
+for i in 1 2 3; do
+	show "posreaderctl pin verify   (a wrong PIN on stdin)"
+	echo 113355 | pctl pin verify || true
+done
+show "posreaderctl status   (why it is locked, what unlocks it, when)"
+pctl status
+show "posreaderctl apdu 00A4040007A0000000031010"
+if pctl apdu 00A4040007A0000000031010; then
+	echo "demo: the locked terminal answered an APDU" >&2
+	exit 1
+else
+	echo "(refused, exit code $?)"
+fi
+
+step "Time passes: the lockout ends by itself"
+sleep 3.5
+show "posreaderctl status"
+pctl status
+pctl --json status | grep -q '"lock_state": "active"' || {
+	echo "demo: the lockout did not end" >&2
+	exit 1
+}
+
+step "The reader reports tamper: keys zeroized, terminal blocked"
+simctl tamper
+sleep 0.3
+show "posreaderctl status"
+pctl status
+
+step "The acquirer unlocks it with a token bound to a fresh challenge"
+show "posreaderctl unlock-challenge"
+pctl unlock-challenge | tee "$work/challenge.txt"
+challenge=$(awk '{print $4}' "$work/challenge.txt")
+show "posreader-acquirer sign acquirer.pem unlock $terminal_id CHALLENGE --out unlock.tok"
+"$acquirer" sign "$work/acquirer.pem" unlock "$terminal_id" "$challenge" \
+	--out "$work/unlock.tok"
+show "posreaderctl apply-token unlock.tok"
+pctl apply-token "$work/unlock.tok"
+show "posreaderctl apply-token unlock.tok   (again: a token works once)"
+pctl apply-token "$work/unlock.tok" || echo "(refused, exit code $?)"
+show "posreaderctl status"
+pctl status
+pctl --json status | grep -q '"lock_state": "active"' || {
+	echo "demo: the token did not unlock the terminal" >&2
+	exit 1
+}
+show "posreaderctl audit   (the hash-chained audit log)"
+pctl audit | tail -n 12
+
 step "What posreaderctl monitor saw meanwhile"
 sleep 0.2
 cat "$work/monitor.txt"
 
 if grep -q 4111111111111111 "$work/posreaderd.log" "$work/monitor.txt"; then
 	echo "demo: clear card data escaped the daemon" >&2
+	exit 1
+fi
+if grep -qE '270451|836917|113355' "$work/posreaderd.log"; then
+	echo "demo: a PIN escaped into the daemon's log" >&2
 	exit 1
 fi
 step "Done: no clear card data in the daemon's log or on the bus"

@@ -154,6 +154,13 @@ demo_stop_sim() {
 	SIM_PID=
 }
 
+# posreaderd on a private bus with the simulator, driven by posreaderctl:
+# tools/demo-daemon.sh.
+demo_daemon() {
+	heading "posreaderd: the card-reader service on D-Bus"
+	"$(dirname "$0")/demo-daemon.sh" "$BUILD"
+}
+
 # posreaderd driving a commodity NFC reader through libnfc (an emulated
 # PN532): tools/demo-nfc.sh.
 demo_nfc_libnfc() {
@@ -170,6 +177,7 @@ DEMO_PARTS=(
 	demo_nfc
 	demo_tamper
 	demo_stop_sim
+	demo_daemon
 	demo_nfc_libnfc
 )
 

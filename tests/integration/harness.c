@@ -370,6 +370,12 @@ int env_start_daemon(struct env *e)
 			ret = 0;
 			break;
 		}
+		/* A daemon that exits at start-up will not own the name. */
+		if (waitpid(e->daemon_pid, NULL, WNOHANG) == e->daemon_pid) {
+			e->daemon_pid = 0;
+			ret = -ECHILD;
+			break;
+		}
 		usleep(10000);
 	}
 	sd_bus_flush_close_unref(bus);
@@ -674,4 +680,56 @@ unsigned int sig_log_count(struct sig_log *log, const char *member)
 			    0)
 			n++;
 	return n;
+}
+
+void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int terminal_reason_ids(sd_bus *bus, char ***ret)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	char **v = NULL, **nv;
+	const char *id;
+	size_t n = 0;
+	int ret_val;
+
+	ret_val = sd_bus_get_property(bus, "org.posreader1", "/org/posreader1",
+				      "org.posreader1.Terminal", "LockReasons",
+				      &error, &reply, "a(sssasa{sv})");
+	sd_bus_error_free(&error);
+	if (ret_val < 0)
+		return ret_val;
+	v = calloc(1, sizeof(*v));
+	ret_val = v ? sd_bus_message_enter_container(reply, 'a',
+						     "(sssasa{sv})") :
+		      -ENOMEM;
+	while (ret_val >= 0 &&
+	       (ret_val = sd_bus_message_enter_container(reply, 'r',
+							 "sssasa{sv}")) > 0) {
+		ret_val = sd_bus_message_read(reply, "s", &id);
+		if (ret_val >= 0)
+			ret_val = sd_bus_message_skip(reply, "ssasa{sv}");
+		if (ret_val >= 0)
+			ret_val = sd_bus_message_exit_container(reply);
+		nv = ret_val >= 0 ? realloc(v, (n + 2) * sizeof(*v)) : NULL;
+		if (!nv) {
+			ret_val = ret_val < 0 ? ret_val : -ENOMEM;
+			break;
+		}
+		v = nv;
+		v[n] = strdup(id);
+		v[++n] = NULL;
+	}
+	sd_bus_message_unref(reply);
+	if (ret_val < 0) {
+		strv_free(v);
+		return ret_val;
+	}
+	*ret = v;
+	return 0;
 }

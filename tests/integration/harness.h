@@ -94,6 +94,15 @@ int reader_call(sd_bus *bus, const char *path, const char *method,
 int reader_transmit(sd_bus *bus, const char *path, const char *slot,
 		    const void *apdu, size_t len, sd_bus_message **ret_reply);
 
+/*
+ * The ids of the Terminal's LockReasons (a(sssasa{sv})), as a
+ * NULL-terminated list to free with strv_free().
+ */
+int terminal_reason_ids(sd_bus *bus, char ***ret);
+
+/* Free a NULL-terminated string list; NULL is fine. */
+void strv_free(char **v);
+
 /* The D-Bus error name of the last reader_call(), "" if it succeeded. */
 const char *last_error_name(void);
 

@@ -139,11 +139,45 @@ touch "$work/lock"
 sleep 0.2
 pctl status >"$work/out"
 check "status shows the lock and its reason" grep -q "^Terminal: locked (test)" "$work/out"
+check "status explains the reason" grep -q "^  test: The test lock file exists." "$work/out"
 pctl apdu 80EE000001 >/dev/null 2>"$work/err"
 check "apdu while locked exits 1" test $? -eq 1
 check "apdu while locked says Locked" grep -q "org.posreader1.Error.Locked" "$work/err"
 rm -f "$work/lock"
 sleep 0.2
+
+# The Terminal's security commands (the daemon runs with the fixed test
+# provisioning: terminal TEST-TERMINAL). PINs go in on stdin only.
+echo 918273 | pctl pin verify >"$work/out" 2>"$work/err"
+check "a wrong PIN exits 1" test $? -eq 1
+check "a wrong PIN says how many retries are left" grep -q "^PIN wrong; 2 retries left" "$work/out"
+pctl --json status >"$work/out"
+check "status --json shows the PIN retries" grep -q '"operator_pin_retries": 2' "$work/out"
+echo 12ab | pctl pin verify >/dev/null 2>"$work/err"
+check "a malformed PIN exits 1" test $? -eq 1
+check "a malformed PIN is InvalidArgs" grep -q "org.posreader1.Error.InvalidArgs" "$work/err"
+pctl pin verify </dev/null >/dev/null 2>&1
+check "pin verify without a PIN on stdin exits 2" test $? -eq 2
+pctl --json status >"$work/out"
+check "a malformed PIN is not counted" grep -q '"operator_pin_retries": 2' "$work/out"
+pctl --json unlock-challenge >"$work/out"
+check "unlock-challenge --json" grep -Eq '^\{"terminal_id": "TEST-TERMINAL", "challenge": "[0-9a-f]{64}"\}$' "$work/out"
+printf '5052544b01\n' >"$work/junk.tok"
+pctl apply-token "$work/junk.tok" >/dev/null 2>"$work/err"
+check "a malformed token exits 1" test $? -eq 1
+check "a malformed token is named" grep -q "InvalidToken" "$work/err"
+pctl selftest >"$work/out"
+check "selftest exits 0" test $? -eq 0
+check "selftest lists the key store check" grep -q "^keystore *pass" "$work/out"
+pctl audit >"$work/out"
+check "audit exits 0" test $? -eq 0
+check "audit says the chain is intact" grep -q "^Audit chain: intact" "$work/out"
+check "audit lists the rejected PIN" grep -q "pin-rejected.*operator, failure 1 of 3" "$work/out"
+check "audit lists the refused token" grep -q "token-refused" "$work/out"
+echo 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff |
+	pctl pair CTL-1 000000 >/dev/null 2>"$work/err"
+check "pair with a wrong KCV exits 1" test $? -eq 1
+check "pair with a wrong KCV says so" grep -q "key check value does not match" "$work/err"
 
 # monitor sees events, with --json, and stops at --timeout.
 pctl --json monitor --timeout 1500 >"$work/mon" &

@@ -110,6 +110,40 @@ static void test_load_errors(void **state)
 	config_done(&c);
 }
 
+/* The security keys: groups, the PIN lockout ladder, the failure limit. */
+static void test_security_keys(void **state)
+{
+	struct config c = { 0 };
+
+	assert_int_equal(config_set(&c, "card-group", "pos"), 0);
+	assert_string_equal(c.card_group, "pos");
+	assert_int_equal(config_set(&c, "admin-group", "990"), 0);
+	assert_string_equal(c.admin_group, "990");
+	assert_int_equal(config_set(&c, "pin-lockout", "2,3,4"), 0);
+	assert_int_equal(c.pin_lockout_s[0], 2);
+	assert_int_equal(c.pin_lockout_s[1], 3);
+	assert_int_equal(c.pin_lockout_s[2], 4);
+	assert_int_equal(config_set(&c, "pin-lockout", "7"), 0);
+	assert_int_equal(c.pin_lockout_s[0], 7);
+	assert_int_equal(c.pin_lockout_s[2], 7);
+	assert_int_equal(config_set(&c, "pin-lockout", "1,2"), 0);
+	assert_int_equal(c.pin_lockout_s[1], 2);
+	assert_int_equal(c.pin_lockout_s[2], 2);
+	assert_int_equal(config_set(&c, "pin-lockout", "0"), -EINVAL);
+	assert_int_equal(config_set(&c, "pin-lockout", "1,2,3,4"), -EINVAL);
+	assert_int_equal(config_set(&c, "pin-lockout", "5,x"), -EINVAL);
+	assert_int_equal(config_set(&c, "pin-lockout", "86401"), -EINVAL);
+	/* A refused value leaves the last good one. */
+	assert_int_equal(c.pin_lockout_s[0], 1);
+	assert_int_equal(config_set(&c, "pin-max-failures", "5"), 0);
+	assert_int_equal(c.pin_max_failures, 5);
+	assert_int_equal(config_set(&c, "pin-max-failures", "0"), -EINVAL);
+	assert_int_equal(config_set(&c, "pin-max-failures", "21"), -EINVAL);
+	assert_int_equal(config_set(&c, "pin-max-failures", "3x"), -EINVAL);
+	assert_int_equal(c.pin_max_failures, 5);
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_list_full),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_security_keys),
 	};
 
 	log_setup(LOG_TARGET_STDERR, LOG_ERR);

@@ -86,67 +86,119 @@ int cmd_readers(struct ctl *c)
 	return CTL_EXIT_OK;
 }
 
+static void print_reason_json(const struct ctl_reason *r)
+{
+	fputs("{\"id\": ", stdout);
+	json_string(stdout, r->id);
+	fputs(", \"subject\": ", stdout);
+	json_string(stdout, r->subject);
+	fputs(", \"message\": ", stdout);
+	json_string(stdout, r->message);
+	fputs(", \"kind\": ", stdout);
+	json_string(stdout, r->kind);
+	fputs(", \"ways_out\": [", stdout);
+	for (size_t i = 0; i < r->n_ways; i++) {
+		if (i)
+			fputs(", ", stdout);
+		json_string(stdout, r->ways[i]);
+	}
+	putchar(']');
+	if (r->timed)
+		printf(", \"remaining_s\": %llu, \"until_us\": %lld",
+		       (unsigned long long)((r->remaining_us + 999999) /
+					    1000000),
+		       (long long)r->until_us);
+	putchar('}');
+}
+
+/* "why is it locked, what unlocks it, when", one block per reason. */
+static void print_reason_text(const struct ctl_reason *r)
+{
+	char when[40];
+
+	printf("  %s%s%s: %s\n", r->id, r->subject[0] ? " " : "", r->subject,
+	       r->message);
+	printf("    ways out: ");
+	for (size_t i = 0; i < r->n_ways; i++)
+		printf("%s%s", i ? ", " : "", r->ways[i]);
+	printf("%s\n", r->n_ways ? "" : "none over the bus");
+	if (r->timed)
+		printf("    unlocks in %llu s (at %s)\n",
+		       (unsigned long long)((r->remaining_us + 999999) /
+					    1000000),
+		       ctl_wall_time(r->until_us, when, sizeof(when)));
+}
+
+static void print_status_json(const struct ctl_terminal *t,
+			      const struct ctl_reader *list, size_t n)
+{
+	fputs("{\"lock_state\": ", stdout);
+	json_string(stdout, t->state);
+	printf(", \"operator_pin_retries\": %u, \"locked_until_us\": %lld",
+	       t->retries, (long long)t->locked_until_us);
+	fputs(", \"lock_reasons\": [", stdout);
+	for (size_t i = 0; i < t->n; i++) {
+		if (i)
+			fputs(", ", stdout);
+		print_reason_json(&t->reasons[i]);
+	}
+	fputs("], \"readers\": [", stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", stdout);
+		print_reader_json(&list[i]);
+	}
+	puts("]}");
+}
+
+static void print_status_text(const struct ctl_terminal *t,
+			      const struct ctl_reader *list, size_t n)
+{
+	char when[40];
+
+	printf("Terminal: %s", t->state);
+	for (size_t i = 0; i < t->n; i++)
+		printf("%s%s", i ? "," : " (", t->reasons[i].id);
+	printf("%s\n", t->n ? ")" : "");
+	for (size_t i = 0; i < t->n; i++)
+		print_reason_text(&t->reasons[i]);
+	if (t->locked_until_us)
+		printf("Locked until: %s\n",
+		       ctl_wall_time(t->locked_until_us, when, sizeof(when)));
+	printf("Operator PIN retries: %u\n", t->retries);
+	printf("Readers:  %zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		printf("  %-16s %-8s %-24s %s%s\n", str(list[i].serial),
+		       str(list[i].transport), str(list[i].name),
+		       list[i].card_present ? "card present" : "no card",
+		       list[i].claimed_by && *list[i].claimed_by ? ", claimed" :
+								   "");
+}
+
 int cmd_status(struct ctl *c)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	struct ctl_reader *list = NULL;
-	char *state = NULL, **reasons = NULL;
+	struct ctl_terminal t;
 	size_t n = 0;
 	int ret;
 
-	ret = sd_bus_get_property_string(c->bus, CTL_BUS_NAME, CTL_ROOT_PATH,
-					 CTL_TERMINAL_IFACE, "LockState",
-					 &error, &state);
-	if (ret >= 0)
-		ret = sd_bus_get_property_strv(
-			c->bus, CTL_BUS_NAME, CTL_ROOT_PATH, CTL_TERMINAL_IFACE,
-			"LockReasons", &error, &reasons);
+	ret = ctl_terminal_load(c->bus, &t, &error);
 	if (ret < 0) {
 		ret = ctl_error("cannot read the terminal state", &error, ret);
-		goto out;
+		sd_bus_error_free(&error);
+		return ret;
 	}
 	ret = ctl_readers_load(c->bus, &list, &n);
 	if (ret < 0) {
-		ret = -ret;
-		goto out;
+		ctl_terminal_done(&t);
+		return -ret;
 	}
-	if (c->json) {
-		fputs("{\"lock_state\": ", stdout);
-		json_string(stdout, state);
-		fputs(", \"lock_reasons\": ", stdout);
-		print_caps(reasons, true);
-		fputs(", \"readers\": [", stdout);
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				fputs(", ", stdout);
-			print_reader_json(&list[i]);
-		}
-		puts("]}");
-	} else {
-		printf("Terminal: %s", state);
-		if (reasons && reasons[0]) {
-			fputs(" (", stdout);
-			print_caps(reasons, false);
-			putchar(')');
-		}
-		printf("\nReaders:  %zu\n", n);
-		for (size_t i = 0; i < n; i++)
-			printf("  %-16s %-8s %-24s %s%s\n", str(list[i].serial),
-			       str(list[i].transport), str(list[i].name),
-			       list[i].card_present ? "card present" :
-						      "no card",
-			       list[i].claimed_by && *list[i].claimed_by ?
-				       ", claimed" :
-				       "");
-	}
-	ret = CTL_EXIT_OK;
-out:
+	if (c->json)
+		print_status_json(&t, list, n);
+	else
+		print_status_text(&t, list, n);
 	ctl_readers_free(list, n);
-	free(state);
-	if (reasons)
-		for (char **p = reasons; *p; p++)
-			free(*p);
-	free(reasons);
-	sd_bus_error_free(&error);
-	return ret;
+	ctl_terminal_done(&t);
+	return CTL_EXIT_OK;
 }

@@ -19,7 +19,23 @@ static void help(FILE *f)
 		   "--timeout)\n"
 		   "  wait-card           claim a reader and wait for a card\n"
 		   "  apdu HEX...         claim a reader, power the card, send "
-		   "APDUs\n\n"
+		   "APDUs\n"
+		   "  pin verify [ROLE]   check a PIN read from stdin\n"
+		   "  pin change [ROLE [AUTH-ROLE]]  authorizing PIN, then "
+		   "the new PIN, on stdin\n"
+		   "  pin supervisor-unlock  end the operator lockout "
+		   "(supervisor PIN on stdin)\n"
+		   "  unlock-challenge    a fresh challenge for an acquirer "
+		   "token\n"
+		   "  apply-token FILE    apply an acquirer token (raw or "
+		   "hex)\n"
+		   "  selftest            run the self-test\n"
+		   "  audit               the audit log and whether its chain "
+		   "holds\n"
+		   "  provision FILE      install keys and PINs from \"key = "
+		   "value\" lines\n"
+		   "  pair SERIAL KCV     pair a reader (key in hex on "
+		   "stdin)\n\n"
 		   "Options:\n"
 		   "  --bus system|session|ADDRESS  bus to use (default: "
 		   "system)\n"
@@ -156,6 +172,20 @@ int main(int argc, char **argv)
 		ret = cmd_wait_card(&c);
 	else if (strcmp(cmd, "apdu") == 0)
 		ret = cmd_apdu(&c, argc - optind, argv + optind);
+	else if (strcmp(cmd, "pin") == 0)
+		ret = cmd_pin(&c, argc - optind, argv + optind);
+	else if (strcmp(cmd, "unlock-challenge") == 0 && optind == argc)
+		ret = cmd_unlock_challenge(&c);
+	else if (strcmp(cmd, "apply-token") == 0)
+		ret = cmd_apply_token(&c, argc - optind + 1, argv + optind - 1);
+	else if (strcmp(cmd, "selftest") == 0 && optind == argc)
+		ret = cmd_selftest(&c);
+	else if (strcmp(cmd, "audit") == 0)
+		ret = cmd_audit(&c, argc - optind + 1, argv + optind - 1);
+	else if (strcmp(cmd, "provision") == 0)
+		ret = cmd_provision(&c, argc - optind + 1, argv + optind - 1);
+	else if (strcmp(cmd, "pair") == 0)
+		ret = cmd_pair(&c, argc - optind + 1, argv + optind - 1);
 	else {
 		fprintf(stderr,
 			"posreaderctl: unknown command or extra "
