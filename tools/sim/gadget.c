@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <endian.h>
@@ -32,6 +33,8 @@
 /* Frames waiting per direction; a burst beyond this is the host's loss. */
 #define QUEUE_LEN      64
 #define INTERFACE_NAME "posreader"
+/* Interrupts the endpoint threads' blocking I/O when they must stop. */
+#define WAKE_SIGNAL    SIGUSR1
 
 struct msg {
 	size_t n;
@@ -72,6 +75,7 @@ struct sim_gadget {
 	struct queue rsp;
 	struct queue evt;
 	atomic_bool reset_pending;
+	atomic_bool stop; /* threads: finish now */
 	atomic_uint bulk_maxp;
 	atomic_uint int_maxp;
 	pthread_t ep0_tid;
@@ -162,19 +166,23 @@ static bool queue_pop(struct queue *q, struct msg *ret)
 	return found;
 }
 
-static void unlock_mutex(void *mutex)
-{
-	pthread_mutex_unlock(mutex);
-}
-
-/* Wait (a cancellation point) until q has a message. */
-static void queue_wait(struct queue *q)
+/* Wait until q has a message or *stop is set. */
+static void queue_wait(struct queue *q, atomic_bool *stop)
 {
 	pthread_mutex_lock(&q->lock);
-	pthread_cleanup_push(unlock_mutex, &q->lock);
-	while (!q->count)
+	while (!q->count && !atomic_load(stop))
 		pthread_cond_wait(&q->cond, &q->lock);
-	pthread_cleanup_pop(1);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Wake whoever waits on q (to notice a stop). */
+static void queue_wake(struct queue *q)
+{
+	if (!q->slots)
+		return;
+	pthread_mutex_lock(&q->lock);
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
 }
 
 static void queue_flush(struct queue *q)
@@ -311,7 +319,7 @@ static void *ep0_thread(void *arg)
 	ssize_t n;
 	size_t i;
 
-	for (;;) {
+	while (!atomic_load(&g->stop)) {
 		n = read(g->ep0, ev, sizeof(ev));
 		if (n < 0) {
 			if (errno != EINTR)
@@ -330,11 +338,15 @@ static void *ep0_thread(void *arg)
 				host_gone(g);
 				break;
 			case FUNCTIONFS_SETUP:
-				/* No class or vendor requests: stall. */
+				/*
+				 * No class or vendor requests: stall. In
+				 * FunctionFS, I/O against the request's own
+				 * direction is what halts ep0.
+				 */
 				if (ev[i].u.setup.bRequestType & USB_DIR_IN)
-					n = write(g->ep0, NULL, 0);
+					(void)!read(g->ep0, NULL, 0);
 				else
-					n = read(g->ep0, NULL, 0);
+					(void)!write(g->ep0, NULL, 0);
 				break;
 			default:
 				break;
@@ -361,7 +373,7 @@ static void *out_thread(void *arg)
 	u8 *buf = t->buf->data;
 	ssize_t n;
 
-	for (;;) {
+	while (!atomic_load(&t->g->stop)) {
 		if (ep_open(t, O_RDONLY) < 0) {
 			usleep(10000);
 			continue;
@@ -386,8 +398,8 @@ static void *in_thread(void *arg)
 	struct msg *m = t->buf;
 	unsigned int maxp;
 
-	for (;;) {
-		queue_wait(t->q);
+	while (!atomic_load(&t->g->stop)) {
+		queue_wait(t->q, &t->g->stop);
 		if (!queue_pop(t->q, m))
 			continue;
 		if (ep_open(t, O_WRONLY) < 0) {
@@ -418,13 +430,33 @@ static int start_thread(pthread_t *tid, bool *running, void *(*fn)(void *),
 	return 0;
 }
 
+/*
+ * Join a thread told to stop. Endpoint I/O blocks in the kernel until a
+ * signal interrupts it (EINTR); send it again in case it arrived just
+ * before the thread blocked.
+ */
 static void stop_thread(pthread_t tid, bool *running)
 {
+	struct timespec ts;
+
 	if (!*running)
 		return;
-	pthread_cancel(tid);
-	pthread_join(tid, NULL);
+	for (;;) {
+		pthread_kill(tid, WAKE_SIGNAL);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 20 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		if (pthread_timedjoin_np(tid, NULL, &ts) == 0)
+			break;
+	}
 	*running = false;
+}
+
+static void on_wake_signal(int sig)
+{
 }
 
 static int ep_thread_setup(struct ep_thread *t, struct sim_gadget *g,
@@ -448,6 +480,7 @@ int sim_gadget_new(struct sim_loop *loop, const char *ffs_dir,
 		   enum sim_gadget_layout layout, struct sim_gadget **ret)
 {
 	char path[PATH_MAX];
+	struct sigaction sa;
 	struct sim_gadget *g;
 	int r;
 
@@ -496,6 +529,15 @@ int sim_gadget_new(struct sim_loop *loop, const char *ffs_dir,
 	if (r) {
 		fprintf(stderr, "posreader-sim: FunctionFS descriptors: %s\n",
 			strerror(-r));
+		goto err;
+	}
+
+	/* No SA_RESTART: the signal must end blocking endpoint I/O. */
+	sa.sa_handler = on_wake_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	if (sigaction(WAKE_SIGNAL, &sa, NULL) < 0) {
+		r = -errno;
 		goto err;
 	}
 
@@ -611,6 +653,9 @@ void sim_gadget_free(struct sim_gadget *g)
 		return;
 	if (g->loop)
 		sim_loop_remove(g->loop, g->efd);
+	atomic_store(&g->stop, true);
+	queue_wake(&g->evt);
+	queue_wake(&g->rsp);
 	ep_thread_stop(&g->evt_ep);
 	ep_thread_stop(&g->rsp_ep);
 	ep_thread_stop(&g->out);
