@@ -11,7 +11,7 @@ FUZZ_LONG_SECONDS ?= 600
 SANITIZE_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all build demo check unit-asan fuzz fuzz-long clean bench
+.PHONY: all build demo test check unit-asan fuzz fuzz-long clean bench
 
 all: build
 
@@ -52,13 +52,16 @@ fuzz:
 fuzz-long:
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_LONG_SECONDS)
 
+# The meson suites: unit, integration (private dbus-daemon, simulator,
+# emulated PN532) and packaging.
+test: build
+	meson test -C $(BUILD) --print-errorlogs
+
+# Every test stage; tools/check.sh goes on after a failing stage and closes
+# with one "check: N passed, N failed, N skipped" line.
 check:
 	tools/deps.sh check
-	$(MAKE) --no-print-directory build
-	meson test -C $(BUILD) --print-errorlogs
-	$(MAKE) --no-print-directory unit-asan
-	$(MAKE) --no-print-directory fuzz
-	$(MAKE) --no-print-directory vm-check
+	tools/check.sh test unit-asan fuzz vm-check vm-install-check
 
 # posreaderd figures on the simulator, printed as one table (bench/).
 bench:

@@ -34,7 +34,8 @@ for group in "$@"; do
 	vm-install) wanted+=("${pkgs_vm_install[@]}") ;;
 	check) wanted+=("${pkgs_build[@]}" "${pkgs_fuzz[@]}"
 			"${pkgs_integration[@]}" "${pkgs_vm[@]}"
-			"${pkgs_packaging[@]}") ;;
+			"${pkgs_packaging[@]}" "${pkgs_deb[@]}"
+			"${pkgs_dkms[@]}" "${pkgs_vm_install[@]}") ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done

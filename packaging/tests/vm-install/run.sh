@@ -159,11 +159,21 @@ boot() {
 		return 1
 	fi
 	echo "$kver: $summary"
+	read -r p _ f _ <<<"${summary//,/}"
+	total_passed=$((total_passed + p))
+	total_failed=$((total_failed + f))
 	[[ "$summary" == *" 0 failed" ]]
 }
 
-status=0
+status=0 total_passed=0 total_failed=0
 for kver in "${kernels[@]}"; do
-	boot "$kver" || status=1
+	failed_before=$total_failed
+	if ! boot "$kver"; then
+		status=1
+		# A guest that never reported still counts as a failure.
+		[[ $total_failed -gt $failed_before ]] ||
+			total_failed=$((total_failed + 1))
+	fi
 done
+echo "vm-install: $total_passed passed, $total_failed failed"
 exit $status
