@@ -59,6 +59,8 @@ static size_t take(const uint8_t **p, size_t *left, const uint8_t **ret)
 {
 	size_t n;
 
+	/* Even an empty chunk points into the input, never at NULL. */
+	*ret = *p;
 	if (*left < 2)
 		return 0;
 	n = ((size_t)(*p)[0] << 8 | (*p)[1]) % 1400;
