@@ -19,20 +19,10 @@ for f in "$daemon" "$ctl" "$emu"; do
 	[[ -x "$f" ]] || { echo "FAIL: $f is missing"; exit 1; }
 done
 
-work=$(mktemp -d /tmp/posreader-nfc-config.XXXXXX)
-pids=()
-cleanup() {
-	local pid i
-	# Newest first: the daemon goes before the emulators it uses.
-	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-		kill "${pids[i]}" 2>/dev/null || true
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=SCRIPTDIR/../../tools/private-bus.sh
+source "$(dirname "$0")/../../tools/private-bus.sh"
+# Stopped newest first: the daemon goes before the emulators it uses.
+private_bus_setup /tmp/posreader-nfc-config.XXXXXX
 
 fail() {
 	echo "FAIL: $*"
@@ -41,15 +31,8 @@ fail() {
 }
 
 # A session-type bus: the daemon may own its name there.
-dbus-daemon --session --nofork --address="unix:path=$work/bus" \
-	--print-address=3 3>"$work/address" 2>/dev/null &
-pids+=($!)
-for _ in $(seq 100); do
-	[[ -s "$work/address" ]] && break
-	sleep 0.05
-done
-address=$(head -n1 "$work/address")
-[[ -n "$address" ]] || fail "dbus-daemon did not start"
+private_bus_start /dev/null --session --address="unix:path=$work/bus" ||
+	fail "dbus-daemon did not start"
 
 start_emu() { # NAME
 	"$emu" --quiet --no-tag --path-file "$work/$1.pty" \

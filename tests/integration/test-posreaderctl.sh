@@ -8,14 +8,9 @@ set -uo pipefail
 ctl=$1 daemon=$2 sim=$3 policy=$4
 command -v dbus-daemon >/dev/null || { echo "no dbus-daemon: skip"; exit 77; }
 
-work=$(mktemp -d /tmp/posreaderctl-test.XXXXXX)
-pids=()
-cleanup() {
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=SCRIPTDIR/../../tools/private-bus.sh
+source "$(dirname "$0")/../../tools/private-bus.sh"
+private_bus_setup /tmp/posreaderctl-test.XXXXXX
 
 passed=0 failed=0
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
@@ -28,34 +23,8 @@ check() {
 }
 
 mkdir -p "$work/sims"
-cat >"$work/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$work/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-  </policy>
-  <include>$policy</include>
-</busconfig>
-CONF
-dbus-daemon --config-file="$work/bus.conf" --nofork --print-address=3 \
-	3>"$work/address" 2>/dev/null &
-pids+=($!)
-for _ in $(seq 100); do [[ -s "$work/address" ]] && break; sleep 0.05; done
-address=$(head -n1 "$work/address")
+private_bus_conf "$policy"
+private_bus_start /dev/null --config-file="$work/bus.conf"
 pctl() { "$ctl" --bus "$address" "$@"; }
 simctl() { "$sim" ctl --control "$work/sim-ctl" "$@" >/dev/null; }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Shared helpers for the security engine's unit tests: a scratch state
- * directory and a clock the test moves by hand (boot id, CLOCK_BOOTTIME
- * and the wall clock separately, to simulate jumps and reboots).
+ * directory, a clock the test moves by hand (boot id, CLOCK_BOOTTIME
+ * and the wall clock separately, to simulate jumps and reboots) and a
+ * fixture holding both with a state database open in the directory.
+ * Include after <cmocka.h>.
  */
 #ifndef POSREADER_SEC_HELPERS_H
 #define POSREADER_SEC_HELPERS_H
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "statedb.h"
 
 struct fake_clock {
 	struct prclock clock;
@@ -132,6 +135,62 @@ static inline int copy_file(const char *from, const char *to)
 	if (fclose(out) != 0)
 		r = -1;
 	return r;
+}
+
+/* A fake clock, a scratch directory and a state database open in it. */
+struct sec_db {
+	struct fake_clock fc;
+	char *dir;
+	struct statedb *db;
+};
+
+/* Start the clock, make the scratch directory and open the database. */
+static inline int sec_db_open(struct sec_db *s)
+{
+	fake_clock_init(&s->fc);
+	s->dir = scratch_dir();
+	if (!s->dir || statedb_open(s->dir, &s->db, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+/* Close the database and remove the scratch directory. */
+static inline void sec_db_close(struct sec_db *s)
+{
+	statedb_close(s->db);
+	scratch_remove(s->dir);
+}
+
+/* cmocka setup: *state becomes a new struct sec_db, opened. */
+static inline int sec_db_setup(void **state)
+{
+	struct sec_db *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -1;
+	if (sec_db_open(s) < 0)
+		return -1;
+	*state = s;
+	return 0;
+}
+
+/* cmocka teardown for sec_db_setup(). */
+static inline int sec_db_teardown(void **state)
+{
+	struct sec_db *s = *state;
+
+	sec_db_close(s);
+	free(s);
+	return 0;
+}
+
+/* The fake clock's current reading; fails the test if it cannot be read. */
+static inline struct prclock_now fake_now(struct fake_clock *f)
+{
+	struct prclock_now n;
+
+	assert_int_equal(prclock_read(&f->clock, &n), 0);
+	return n;
 }
 
 #endif /* POSREADER_SEC_HELPERS_H */

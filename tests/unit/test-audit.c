@@ -12,17 +12,10 @@
 #include "statedb.h"
 #include "sec-helpers.h"
 
-struct fx {
-	struct fake_clock fc;
-	char *dir;
-	struct statedb *db;
-};
-
-static void append(struct fx *f, const char *event, const char *detail)
+static void append(struct sec_db *f, const char *event, const char *detail)
 {
-	struct prclock_now n;
+	struct prclock_now n = fake_now(&f->fc);
 
-	assert_int_equal(prclock_read(&f->fc.clock, &n), 0);
 	assert_int_equal(statedb_begin(f->db), 0);
 	assert_int_equal(audit_append(f->db, &n, event, "uid=0", detail), 0);
 	assert_int_equal(statedb_commit(f->db), 0);
@@ -31,34 +24,18 @@ static void append(struct fx *f, const char *event, const char *detail)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
 	int i;
 
-	if (!f)
-		return -1;
-	fake_clock_init(&f->fc);
-	f->dir = scratch_dir();
-	if (!f->dir || statedb_open(f->dir, &f->db, NULL) < 0)
+	if (sec_db_setup(state) < 0)
 		return -1;
 	for (i = 0; i < 5; i++)
-		append(f, "selftest-passed", "6 checks, 0 failed");
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	statedb_close(f->db);
-	scratch_remove(f->dir);
-	free(f);
+		append(*state, "selftest-passed", "6 checks, 0 failed");
 	return 0;
 }
 
 static void test_intact(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 	struct audit_entry *v = NULL;
 	size_t n = 0, i;
 
@@ -81,7 +58,7 @@ static void test_intact(void **state)
 	assert_int_equal(audit_verify(f->db, NULL), 0);
 }
 
-static void expect_broken(struct fx *f, const char *sql, int64_t at)
+static void expect_broken(struct sec_db *f, const char *sql, int64_t at)
 {
 	int64_t bad = 0;
 
@@ -116,7 +93,7 @@ static void test_truncate(void **state)
 
 static void test_other_key(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 	char *key = path_in(f->dir, STATEDB_KEY_FILE);
 	int64_t bad = 0;
 
@@ -130,7 +107,7 @@ static void test_other_key(void **state)
 
 static void test_reanchor(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 
 	expect_broken(f, "UPDATE audit SET detail = 'x' WHERE seq = 2", 2);
 	assert_int_equal(statedb_begin(f->db), 0);
@@ -144,13 +121,13 @@ static void test_reanchor(void **state)
 
 static void test_bad_fields(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 	struct prclock_now n;
 	char long_detail[400];
 
 	memset(long_detail, 'a', sizeof(long_detail) - 1);
 	long_detail[sizeof(long_detail) - 1] = '\0';
-	assert_int_equal(prclock_read(&f->fc.clock, &n), 0);
+	n = fake_now(&f->fc);
 	assert_int_equal(statedb_begin(f->db), 0);
 	assert_int_equal(audit_append(f->db, &n, "", "c", "d"), -EINVAL);
 	assert_int_equal(audit_append(f->db, &n, "ev", "c", "line\nbreak"),
@@ -167,7 +144,7 @@ int main(void)
 {
 	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, sec_db_teardown)
 		T(test_intact),
 		T(test_edit),
 		T(test_time_edit),

@@ -12,41 +12,13 @@
 #include "statedb.h"
 #include "sec-helpers.h"
 
-struct fx {
-	char *dir;
-	struct statedb *db;
-};
-
 static const uint8_t master[32] = { 0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76,
 				    0x87, 0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed,
 				    0xfe, 0x0f, 0x10, 0x21, 0x32, 0x43, 0x54,
 				    0x65, 0x76, 0x87, 0x98, 0xa9, 0xba, 0xcb,
 				    0xdc, 0xed, 0xfe, 0x0f };
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->dir = scratch_dir();
-	if (!f->dir || statedb_open(f->dir, &f->db, NULL) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	statedb_close(f->db);
-	scratch_remove(f->dir);
-	free(f);
-	return 0;
-}
-
-static void put(struct fx *f, const char *name, enum key_type type,
+static void put(struct sec_db *f, const char *name, enum key_type type,
 		enum key_class cls, const uint8_t *key, size_t len)
 {
 	assert_int_equal(statedb_begin(f->db), 0);
@@ -77,7 +49,7 @@ static void test_kcv_vectors(void **state)
 
 static void test_put_get_and_wrong_kcv(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 	uint8_t kcv[KEYSTORE_KCV_LEN], bad[KEYSTORE_KCV_LEN] = { 0 };
 	uint8_t out[KEYSTORE_KEY_MAX];
 	enum key_type type;
@@ -113,7 +85,7 @@ static void test_put_get_and_wrong_kcv(void **state)
 
 static void test_damage_detected(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 	struct keystore_problem p;
 	uint8_t out[KEYSTORE_KEY_MAX], data[16];
 	size_t len;
@@ -150,7 +122,7 @@ static void test_damage_detected(void **state)
 
 static void test_zeroize_and_derive(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 	uint8_t a[32], b[32], c[32], data[16], kcv[KEYSTORE_KCV_LEN];
 	unsigned n = 0;
 
@@ -187,7 +159,8 @@ int main(void)
 	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kcv_vectors),
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, sec_db_setup, sec_db_teardown)
 		T(test_put_get_and_wrong_kcv),
 		T(test_damage_detected),
 		T(test_zeroize_and_derive),

@@ -12,48 +12,10 @@
 #include "statedb.h"
 #include "sec-helpers.h"
 
-struct fx {
-	struct fake_clock fc;
-	char *dir;
-	struct statedb *db;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	fake_clock_init(&f->fc);
-	f->dir = scratch_dir();
-	if (!f->dir || statedb_open(f->dir, &f->db, NULL) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	statedb_close(f->db);
-	scratch_remove(f->dir);
-	free(f);
-	return 0;
-}
-
-static struct prclock_now now_of(struct fx *f)
-{
-	struct prclock_now n;
-
-	assert_int_equal(prclock_read(&f->fc.clock, &n), 0);
-	return n;
-}
-
-static void put(struct fx *f, const char *id, const char *subject,
+static void put(struct sec_db *f, const char *id, const char *subject,
 		uint64_t timed_us)
 {
-	struct prclock_now n = now_of(f);
+	struct prclock_now n = fake_now(&f->fc);
 	struct lock_reason r;
 
 	assert_int_equal(lock_reason_init(&r, id, subject, &n, "why"), 0);
@@ -64,9 +26,9 @@ static void put(struct fx *f, const char *id, const char *subject,
 	assert_int_equal(statedb_commit(f->db), 0);
 }
 
-static enum lock_state state_now(struct fx *f)
+static enum lock_state state_now(struct sec_db *f)
 {
-	struct prclock_now n = now_of(f);
+	struct prclock_now n = fake_now(&f->fc);
 	struct lock_reason *v = NULL;
 	enum lock_state s;
 	size_t cnt = 0;
@@ -77,9 +39,9 @@ static enum lock_state state_now(struct fx *f)
 	return s;
 }
 
-static void refresh(struct fx *f)
+static void refresh(struct sec_db *f)
 {
-	struct prclock_now n = now_of(f);
+	struct prclock_now n = fake_now(&f->fc);
 
 	assert_int_equal(statedb_begin(f->db), 0);
 	assert_int_equal(lock_reasons_refresh(f->db, &n, NULL), 0);
@@ -112,7 +74,7 @@ static void test_defaults_and_text(void **state)
 	char buf[128];
 
 	fake_clock_init(&fc);
-	assert_int_equal(prclock_read(&fc.clock, &n), 0);
+	n = fake_now(&fc);
 	assert_int_equal(lock_reason_init(&r, LOCK_R_TAMPER, "R1", &n, "m"), 0);
 	assert_int_equal(r.kind, LOCK_KIND_BLOCKED);
 	assert_int_equal(r.clears, LOCK_CLEARS_ACQUIRER_TOKEN);
@@ -135,7 +97,7 @@ static void test_defaults_and_text(void **state)
 
 static void test_persist_and_remove(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 	unsigned removed = 0;
 
 	assert_int_equal(state_now(f), LOCK_STATE_ACTIVE);
@@ -164,7 +126,7 @@ static void test_persist_and_remove(void **state)
 
 static void test_timed_expiry(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 	struct prclock_now n;
 	struct lock_reason *v = NULL;
 	size_t cnt = 0;
@@ -172,7 +134,7 @@ static void test_timed_expiry(void **state)
 	put(f, LOCK_R_OPERATOR_PIN, "", 5 * USEC_PER_MIN);
 	assert_int_equal(state_now(f), LOCK_STATE_LOCKED);
 	fake_advance(&f->fc, 2 * USEC_PER_MIN);
-	n = now_of(f);
+	n = fake_now(&f->fc);
 	assert_int_equal(lock_reasons_load(f->db, &n, &v, &cnt), 0);
 	assert_int_equal(cnt, 1);
 	assert_int_equal(v[0].remaining_us, 3 * USEC_PER_MIN);
@@ -188,7 +150,7 @@ static void test_timed_expiry(void **state)
 
 static void test_timed_across_reboot(void **state)
 {
-	struct fx *f = *state;
+	struct sec_db *f = *state;
 
 	put(f, LOCK_R_SUPERVISOR_PIN, "", 5 * USEC_PER_MIN);
 	fake_advance(&f->fc, 4 * USEC_PER_MIN);
@@ -208,7 +170,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_of),
 		cmocka_unit_test(test_defaults_and_text),
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, sec_db_setup, sec_db_teardown)
 		T(test_persist_and_remove),
 		T(test_timed_expiry),
 		T(test_timed_across_reboot),

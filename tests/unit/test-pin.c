@@ -21,9 +21,7 @@
 #define BAD  "482917"
 
 struct fx {
-	struct fake_clock fc;
-	char *dir;
-	struct statedb *db;
+	struct sec_db s;
 	struct pin_policy policy;
 	uint8_t key[PIN_KEY_LEN];
 };
@@ -34,9 +32,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	fake_clock_init(&f->fc);
-	f->dir = scratch_dir();
-	if (!f->dir || statedb_open(f->dir, &f->db, NULL) < 0)
+	if (sec_db_open(&f->s) < 0)
 		return -1;
 	pin_policy_default(&f->policy);
 	f->policy.kdf_iterations = 1000;
@@ -49,41 +45,32 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	statedb_close(f->db);
-	scratch_remove(f->dir);
+	sec_db_close(&f->s);
 	free(f);
 	return 0;
 }
 
-static struct prclock_now now_of(struct fx *f)
-{
-	struct prclock_now n;
-
-	assert_int_equal(prclock_read(&f->fc.clock, &n), 0);
-	return n;
-}
-
 static void set_pin(struct fx *f, enum pin_role role, const char *pin)
 {
-	struct prclock_now n = now_of(f);
+	struct prclock_now n = fake_now(&f->s.fc);
 
-	assert_int_equal(statedb_begin(f->db), 0);
+	assert_int_equal(statedb_begin(f->s.db), 0);
 	assert_int_equal(
-		pin_set(f->db, role, f->key, pin, &f->policy, &n, "test"), 0);
-	assert_int_equal(statedb_commit(f->db), 0);
+		pin_set(f->s.db, role, f->key, pin, &f->policy, &n, "test"), 0);
+	assert_int_equal(statedb_commit(f->s.db), 0);
 }
 
 static enum pin_result verify(struct fx *f, enum pin_role role, const char *pin,
 			      struct pin_outcome *o)
 {
-	struct prclock_now n = now_of(f);
+	struct prclock_now n = fake_now(&f->s.fc);
 	struct pin_outcome tmp;
 
 	if (!o)
 		o = &tmp;
-	assert_int_equal(
-		pin_verify(f->db, role, f->key, pin, &f->policy, &n, "test", o),
-		0);
+	assert_int_equal(pin_verify(f->s.db, role, f->key, pin, &f->policy, &n,
+				    "test", o),
+			 0);
 	return o->result;
 }
 
@@ -132,7 +119,7 @@ static void test_verifier_not_pin(void **state)
 
 	set_pin(f, PIN_ROLE_OPERATOR, GOOD);
 	set_pin(f, PIN_ROLE_SUPERVISOR, GOOD);
-	assert_int_equal(statedb_prepare(f->db,
+	assert_int_equal(statedb_prepare(f->s.db,
 					 "SELECT verifier FROM pins ORDER BY "
 					 "role",
 					 &st),
@@ -180,25 +167,25 @@ static void test_counting(void **state)
 	assert_int_equal(o.retries_left, 2);
 	assert_int_equal(verify(f, PIN_ROLE_OPERATOR, BAD, &o), PIN_REJECTED);
 	assert_int_equal(o.retries_left, 1);
-	assert_int_equal(pin_counters(f->db, PIN_ROLE_OPERATOR, &c), 0);
+	assert_int_equal(pin_counters(f->s.db, PIN_ROLE_OPERATOR, &c), 0);
 	assert_int_equal(c.failures, 2);
 	assert_int_equal(c.attempts_total, 2);
 	assert_false(c.pending);
 	/* The supervisor's counter is separate. */
-	assert_int_equal(pin_counters(f->db, PIN_ROLE_SUPERVISOR, &c), 0);
+	assert_int_equal(pin_counters(f->s.db, PIN_ROLE_SUPERVISOR, &c), 0);
 	assert_int_equal(c.attempts_total, 0);
 	assert_int_equal(verify(f, PIN_ROLE_OPERATOR, GOOD, &o), PIN_ACCEPTED);
 	assert_int_equal(o.retries_left, 3);
-	assert_int_equal(pin_counters(f->db, PIN_ROLE_OPERATOR, &c), 0);
+	assert_int_equal(pin_counters(f->s.db, PIN_ROLE_OPERATOR, &c), 0);
 	assert_int_equal(c.failures, 0);
 	assert_int_equal(c.attempts_total, 3);
 	assert_int_equal(c.failures_total, 2);
 	/* Malformed input is refused without counting. */
-	assert_int_equal(pin_verify(f->db, PIN_ROLE_OPERATOR, f->key, "12 34",
+	assert_int_equal(pin_verify(f->s.db, PIN_ROLE_OPERATOR, f->key, "12 34",
 				    &f->policy, &(struct prclock_now){ 0 },
 				    "test", &o),
 			 -EINVAL);
-	assert_int_equal(pin_counters(f->db, PIN_ROLE_OPERATOR, &c), 0);
+	assert_int_equal(pin_counters(f->s.db, PIN_ROLE_OPERATOR, &c), 0);
 	assert_int_equal(c.attempts_total, 3);
 }
 
@@ -214,24 +201,24 @@ static void test_lockout_reason(void **state)
 	verify(f, PIN_ROLE_SUPERVISOR, BAD, NULL);
 	assert_int_equal(verify(f, PIN_ROLE_SUPERVISOR, BAD, &o), PIN_REJECTED);
 	assert_true(o.lockout_started);
-	assert_int_equal(lock_reason_exists(f->db, LOCK_R_SUPERVISOR_PIN, ""),
+	assert_int_equal(lock_reason_exists(f->s.db, LOCK_R_SUPERVISOR_PIN, ""),
 			 1);
-	assert_int_equal(lock_reason_exists(f->db, LOCK_R_OPERATOR_PIN, NULL),
+	assert_int_equal(lock_reason_exists(f->s.db, LOCK_R_OPERATOR_PIN, NULL),
 			 0);
-	n = now_of(f);
-	assert_int_equal(pin_retries_left(f->db, PIN_ROLE_SUPERVISOR,
+	n = fake_now(&f->s.fc);
+	assert_int_equal(pin_retries_left(f->s.db, PIN_ROLE_SUPERVISOR,
 					  &f->policy, &n, &retries),
 			 0);
 	assert_int_equal(retries, 0);
 	assert_int_equal(verify(f, PIN_ROLE_SUPERVISOR, GOOD, &o), PIN_LOCKED);
 	assert_int_equal(o.wait_us, USEC_PER_MIN);
-	fake_advance(&f->fc, 20 * USEC_PER_SEC);
+	fake_advance(&f->s.fc, 20 * USEC_PER_SEC);
 	assert_int_equal(verify(f, PIN_ROLE_SUPERVISOR, GOOD, &o), PIN_LOCKED);
 	assert_int_equal(o.wait_us, 40 * USEC_PER_SEC);
-	fake_advance(&f->fc, 40 * USEC_PER_SEC);
+	fake_advance(&f->s.fc, 40 * USEC_PER_SEC);
 	assert_int_equal(verify(f, PIN_ROLE_SUPERVISOR, GOOD, &o),
 			 PIN_ACCEPTED);
-	assert_int_equal(lock_reason_exists(f->db, LOCK_R_SUPERVISOR_PIN, ""),
+	assert_int_equal(lock_reason_exists(f->s.db, LOCK_R_SUPERVISOR_PIN, ""),
 			 0);
 }
 
@@ -248,27 +235,27 @@ static void test_hourly_cap(void **state)
 	for (i = 0; i < 120; i++) {
 		assert_int_equal(verify(f, PIN_ROLE_OPERATOR, BAD, &o),
 				 PIN_REJECTED);
-		fake_advance(&f->fc, 10 * USEC_PER_SEC);
+		fake_advance(&f->s.fc, 10 * USEC_PER_SEC);
 	}
 	/* 20 minutes in: capped for 40 more, the right PIN included. */
 	assert_int_equal(verify(f, PIN_ROLE_OPERATOR, GOOD, &o),
 			 PIN_RATE_LIMITED);
 	assert_int_equal(o.wait_us, 40 * USEC_PER_MIN);
-	assert_int_equal(pin_counters(f->db, PIN_ROLE_OPERATOR, &c), 0);
+	assert_int_equal(pin_counters(f->s.db, PIN_ROLE_OPERATOR, &c), 0);
 	assert_int_equal(c.attempts_total, 120);
 	/* The other role is not affected. */
 	set_pin(f, PIN_ROLE_SUPERVISOR, "97531");
 	assert_int_equal(verify(f, PIN_ROLE_SUPERVISOR, "97531", &o),
 			 PIN_ACCEPTED);
 	/* Rebooting does not reset the window: it restarts in full. */
-	fake_reboot(&f->fc);
+	fake_reboot(&f->s.fc);
 	assert_int_equal(verify(f, PIN_ROLE_OPERATOR, GOOD, &o),
 			 PIN_RATE_LIMITED);
 	assert_int_equal(o.wait_us, USEC_PER_HOUR);
-	fake_advance(&f->fc, USEC_PER_HOUR - 1);
+	fake_advance(&f->s.fc, USEC_PER_HOUR - 1);
 	assert_int_equal(verify(f, PIN_ROLE_OPERATOR, GOOD, &o),
 			 PIN_RATE_LIMITED);
-	fake_advance(&f->fc, 1);
+	fake_advance(&f->s.fc, 1);
 	assert_int_equal(verify(f, PIN_ROLE_OPERATOR, GOOD, &o), PIN_ACCEPTED);
 }
 
@@ -281,19 +268,19 @@ static void test_recover_pending(void **state)
 	unsigned count = 0;
 
 	set_pin(f, PIN_ROLE_OPERATOR, GOOD);
-	assert_int_equal(statedb_exec(f->db,
+	assert_int_equal(statedb_exec(f->s.db,
 				      "UPDATE pins SET pending = 1, "
 				      "failures = 1, attempts_total = 1, "
 				      "failures_total = 1"),
 			 0);
-	n = now_of(f);
-	assert_int_equal(pin_recover(f->db, &f->policy, &n, &count), 0);
+	n = fake_now(&f->s.fc);
+	assert_int_equal(pin_recover(f->s.db, &f->policy, &n, &count), 0);
 	assert_int_equal(count, 1);
-	assert_int_equal(pin_counters(f->db, PIN_ROLE_OPERATOR, &c), 0);
+	assert_int_equal(pin_counters(f->s.db, PIN_ROLE_OPERATOR, &c), 0);
 	assert_false(c.pending);
 	assert_int_equal(c.failures, 1);
 	assert_int_equal(c.failures_total, 1);
-	assert_int_equal(pin_recover(f->db, &f->policy, &n, &count), 0);
+	assert_int_equal(pin_recover(f->s.db, &f->policy, &n, &count), 0);
 	assert_int_equal(count, 0);
 }
 

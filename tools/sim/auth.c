@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "hex.h"
 #include "util.h"
 
 #include "auth.h"
@@ -42,28 +43,11 @@ out:
 	return r;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int sim_hex_parse(const char *hex, u8 *out, size_t cap)
 {
-	size_t n = strlen(hex), i;
+	size_t n = strlen(hex);
 
-	if (n % 2 || n / 2 > cap)
+	if (n % 2 || n / 2 > cap || hex_decode(hex, out, n / 2) < 0)
 		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (hex_digit(hex[i]) < 0)
-			return -EINVAL;
-	for (i = 0; i < n / 2; i++)
-		out[i] = (u8)(hex_digit(hex[2 * i]) << 4 |
-			      hex_digit(hex[2 * i + 1]));
 	return (int)(n / 2);
 }
