@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,4 +125,30 @@ uint64_t prclock_age(const struct prclock_now *now, const char *boot_id,
 	if (now->boot_us < boot_us)
 		return 0;
 	return now->boot_us - boot_us;
+}
+
+int prduration_format(char *buf, size_t size, uint64_t usec)
+{
+	uint64_t secs = usec / USEC_PER_SEC + (usec % USEC_PER_SEC != 0);
+	const uint64_t part[] = { secs / 3600, secs / 60 % 60, secs % 60 };
+	static const char *const unit[] = { "h", "min", "s" };
+	size_t len = 0;
+	int n;
+
+	if (size == 0)
+		return -ENOBUFS;
+	buf[0] = '\0';
+	for (size_t i = 0; i < 3; i++) {
+		/* Zero parts are left out, except a lone "0 s". */
+		if (part[i] == 0 && !(i == 2 && len == 0))
+			continue;
+		n = snprintf(buf + len, size - len, "%s%" PRIu64 " %s",
+			     len ? " " : "", part[i], unit[i]);
+		if (n < 0 || (size_t)n >= size - len) {
+			buf[0] = '\0';
+			return -ENOBUFS;
+		}
+		len += (size_t)n;
+	}
+	return (int)len;
 }

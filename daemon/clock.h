@@ -8,6 +8,7 @@
 #define POSREADER_CLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PRCLOCK_BOOT_ID_LEN 36 /* 8-4-4-4-12 hex UUID text */
@@ -65,6 +66,17 @@ uint64_t prdeadline_remaining(struct prdeadline *d,
  */
 uint64_t prclock_age(const struct prclock_now *now, const char *boot_id,
 		     uint64_t boot_us);
+
+/* Room for any prduration_format() text, its NUL included. */
+#define PRDURATION_MAX 48
+
+/*
+ * Format a duration for people: "45 s", "4 min 30 s", "2 h 5 min", with
+ * the zero parts left out and sub-second rests rounded up (so a lockout
+ * that has not ended never reads "0 s"); "0 s" only for 0. Returns the
+ * length, or -ENOBUFS if size is too small (buf then holds "").
+ */
+int prduration_format(char *buf, size_t size, uint64_t usec);
 
 /* True if s looks like a boot id (36 chars of hex and dashes). */
 bool prclock_boot_id_valid(const char *s);

@@ -204,6 +204,45 @@ static bool serial_ok(const char *s)
 	return true;
 }
 
+/* The work of one transaction, between begin and commit; negative errno
+ * on failure, which rolls the transaction back. */
+typedef int (*txn_fn)(struct engine *e, const struct prclock_now *now,
+		      void *data);
+
+enum {
+	TXN_NOTIFY = 1 << 0, /* after the commit, tell the changed callback */
+	TXN_CHECKPOINT = 1 << 1, /* after the commit, truncate the WAL */
+};
+
+/*
+ * Read the clock, run fn in one transaction: roll back if it fails,
+ * commit if not, then do what flags ask. Returns fn's error or commit's.
+ */
+static int transact(struct engine *e, txn_fn fn, void *data, unsigned flags)
+{
+	struct prclock_now now;
+	int r;
+
+	r = now_of(e, &now);
+	if (r < 0)
+		return r;
+	r = statedb_begin(e->db);
+	if (r < 0)
+		return r;
+	r = fn(e, &now, data);
+	if (r < 0) {
+		statedb_rollback(e->db);
+		return r;
+	}
+	r = statedb_commit(e->db);
+	/* Do not leave old key pages in the write-ahead log. */
+	if (flags & TXN_CHECKPOINT)
+		statedb_exec(e->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	if (flags & TXN_NOTIFY)
+		notify(e);
+	return r;
+}
+
 /* ---- open / close -------------------------------------------------- */
 
 static int record_state_health(struct engine *e, const struct statedb_health *h,
@@ -518,13 +557,30 @@ int engine_verify_pin(struct engine *e, enum pin_role role, const char *pin,
 	return r;
 }
 
+struct change_pin_args {
+	enum pin_role role;
+	const uint8_t *key;
+	const char *new_pin, *caller;
+};
+
+static int change_pin_txn(struct engine *e, const struct prclock_now *now,
+			  void *data)
+{
+	struct change_pin_args *a = data;
+
+	return pin_set(e->db, a->role, a->key, a->new_pin, &e->opts.policy, now,
+		       who(a->caller));
+}
+
 int engine_change_pin(struct engine *e, enum pin_role role,
 		      enum pin_role auth_role, const char *auth_pin,
 		      const char *new_pin, const char *caller,
 		      struct pin_outcome *ret, const char **ret_why)
 {
 	uint8_t key[PIN_KEY_LEN];
-	struct prclock_now now;
+	struct change_pin_args a = {
+		.role = role, .key = key, .new_pin = new_pin, .caller = caller
+	};
 	int r;
 
 	if (!ret || (auth_role != role && !(role == PIN_ROLE_OPERATOR &&
@@ -537,82 +593,73 @@ int engine_change_pin(struct engine *e, enum pin_role role,
 	r = engine_verify_pin(e, auth_role, auth_pin, caller, ret);
 	if (r < 0 || ret->result != PIN_ACCEPTED)
 		return r;
-	r = now_of(e, &now);
-	if (r < 0)
-		return r;
 	r = pin_key(e, key);
 	if (r < 0)
 		return r;
-	r = statedb_begin(e->db);
-	if (r < 0)
-		goto out;
-	r = pin_set(e->db, role, key, new_pin, &e->opts.policy, &now,
-		    who(caller));
-	if (r < 0) {
-		statedb_rollback(e->db);
-		goto out;
-	}
-	r = statedb_commit(e->db);
+	r = transact(e, change_pin_txn, &a, 0);
 	if (r == 0)
 		ret->retries_left = e->opts.policy.max_failures;
-out:
 	secure_zero(key, sizeof(key));
 	notify(e);
+	return r;
+}
+
+struct caller_args {
+	const char *caller;
+};
+
+static int supervisor_unlock_txn(struct engine *e,
+				 const struct prclock_now *now, void *data)
+{
+	struct caller_args *a = data;
+	int r;
+
+	r = pin_clear_lockout(e->db, PIN_ROLE_OPERATOR);
+	if (r == 0)
+		r = audit_append(e->db, now, "operator-unlocked",
+				 who(a->caller), "by supervisor PIN");
 	return r;
 }
 
 int engine_supervisor_unlock(struct engine *e, const char *supervisor_pin,
 			     const char *caller, struct pin_outcome *ret)
 {
-	struct prclock_now now;
+	struct caller_args a = { .caller = caller };
 	int r;
 
 	r = engine_verify_pin(e, PIN_ROLE_SUPERVISOR, supervisor_pin, caller,
 			      ret);
 	if (r < 0 || ret->result != PIN_ACCEPTED)
 		return r;
-	r = now_of(e, &now);
-	if (r < 0)
-		return r;
-	r = statedb_begin(e->db);
-	if (r < 0)
-		return r;
-	r = pin_clear_lockout(e->db, PIN_ROLE_OPERATOR);
-	if (r == 0)
-		r = audit_append(e->db, &now, "operator-unlocked", who(caller),
-				 "by supervisor PIN");
-	if (r < 0) {
-		statedb_rollback(e->db);
-		return r;
-	}
-	r = statedb_commit(e->db);
-	notify(e);
-	return r;
+	return transact(e, supervisor_unlock_txn, &a, TXN_NOTIFY);
 }
 
 /* ---- tokens ----------------------------------------------------------- */
 
+struct challenge_args {
+	const char *caller;
+	uint8_t *challenge;
+};
+
+static int unlock_challenge_txn(struct engine *e, const struct prclock_now *now,
+				void *data)
+{
+	struct challenge_args *a = data;
+	int r;
+
+	r = challenge_new(e->db, now, a->challenge);
+	if (r == 0)
+		r = audit_append(e->db, now, "token-challenge", who(a->caller),
+				 "");
+	return r;
+}
+
 int engine_unlock_challenge(struct engine *e, const char *caller,
 			    uint8_t ret[TOKEN_CHALLENGE_LEN])
 {
-	struct prclock_now now;
-	int r;
+	struct challenge_args a = { .caller = caller, .challenge = ret };
 
-	r = now_of(e, &now);
-	if (r < 0)
-		return r;
-	r = statedb_begin(e->db);
-	if (r < 0)
-		return r;
-	r = challenge_new(e->db, &now, ret);
-	if (r == 0)
-		r = audit_append(e->db, &now, "token-challenge", who(caller),
-				 "");
-	if (r < 0) {
-		statedb_rollback(e->db);
-		return r;
-	}
-	return statedb_commit(e->db);
+	return transact(e, unlock_challenge_txn, &a, 0);
 }
 
 static int token_errno(enum token_error t)
@@ -810,65 +857,61 @@ static int tamper_locked(struct engine *e, const struct prclock_now *now,
 	return audit_append(e->db, now, "tamper", who(caller), msg);
 }
 
+struct reader_args {
+	const char *serial, *caller, *why;
+	unsigned cause;
+	bool ok;
+};
+
+static int report_tamper_txn(struct engine *e, const struct prclock_now *now,
+			     void *data)
+{
+	struct reader_args *a = data;
+
+	return tamper_locked(e, now, a->serial, a->cause, a->caller);
+}
+
 int engine_report_tamper(struct engine *e, const char *serial, unsigned cause,
 			 const char *caller)
 {
-	struct prclock_now now;
-	int r;
+	struct reader_args a = { .serial = serial,
+				 .caller = caller,
+				 .cause = cause };
 
 	if (!serial_ok(serial))
 		return -EINVAL;
-	r = now_of(e, &now);
-	if (r < 0)
-		return r;
-	r = statedb_begin(e->db);
-	if (r < 0)
-		return r;
-	r = tamper_locked(e, &now, serial, cause, caller);
-	if (r < 0) {
-		statedb_rollback(e->db);
-		return r;
-	}
-	r = statedb_commit(e->db);
-	/* Do not leave the old key pages in the write-ahead log. */
-	statedb_exec(e->db, "PRAGMA wal_checkpoint(TRUNCATE)");
-	notify(e);
+	return transact(e, report_tamper_txn, &a, TXN_CHECKPOINT | TXN_NOTIFY);
+}
+
+static int reader_authenticated_txn(struct engine *e,
+				    const struct prclock_now *now, void *data)
+{
+	struct reader_args *a = data;
+	char msg[LOCK_MESSAGE_MAX];
+	int r;
+
+	if (a->ok)
+		return audit_append(e->db, now, "reader-authenticated",
+				    who(a->caller), a->serial);
+	snprintf(msg, sizeof(msg), "reader %s is not genuine: %s", a->serial,
+		 a->why && *a->why ? a->why : "authentication failed");
+	r = add_reason(e, now, LOCK_R_READER, a->serial, msg, 0);
+	if (r == 0)
+		r = audit_append(e->db, now, "reader-not-genuine",
+				 who(a->caller), msg);
 	return r;
 }
 
 int engine_reader_authenticated(struct engine *e, const char *serial, bool ok,
 				const char *why, const char *caller)
 {
-	char msg[LOCK_MESSAGE_MAX];
-	struct prclock_now now;
-	int r;
+	struct reader_args a = {
+		.serial = serial, .caller = caller, .why = why, .ok = ok
+	};
 
 	if (!serial_ok(serial))
 		return -EINVAL;
-	r = now_of(e, &now);
-	if (r < 0)
-		return r;
-	r = statedb_begin(e->db);
-	if (r < 0)
-		return r;
-	if (ok) {
-		r = audit_append(e->db, &now, "reader-authenticated",
-				 who(caller), serial);
-	} else {
-		snprintf(msg, sizeof(msg), "reader %s is not genuine: %s",
-			 serial, why && *why ? why : "authentication failed");
-		r = add_reason(e, &now, LOCK_R_READER, serial, msg, 0);
-		if (r == 0)
-			r = audit_append(e->db, &now, "reader-not-genuine",
-					 who(caller), msg);
-	}
-	if (r < 0) {
-		statedb_rollback(e->db);
-		return r;
-	}
-	r = statedb_commit(e->db);
-	notify(e);
-	return r;
+	return transact(e, reader_authenticated_txn, &a, TXN_NOTIFY);
 }
 
 int engine_auth_challenge(uint8_t ret[SELFTEST_AUTH_CHALLENGE_LEN])
@@ -1078,10 +1121,23 @@ static bool allowlist_ok(const char *s)
 	return true;
 }
 
+struct provision_args {
+	const struct engine_provisioning *p;
+	const char *caller;
+};
+
+static int provision_txn(struct engine *e, const struct prclock_now *now,
+			 void *data)
+{
+	struct provision_args *a = data;
+
+	return provision_locked(e, a->p, now, who(a->caller));
+}
+
 int engine_provision(struct engine *e, const struct engine_provisioning *p,
 		     const char *caller)
 {
-	struct prclock_now now;
+	struct provision_args a = { .p = p, .caller = caller };
 	int r;
 
 	if (!p || !token_terminal_id_valid(p->terminal_id) ||
@@ -1093,18 +1149,7 @@ int engine_provision(struct engine *e, const struct engine_provisioning *p,
 	if (pin_check_policy(p->operator_pin, NULL) < 0 ||
 	    pin_check_policy(p->supervisor_pin, NULL) < 0)
 		return -EINVAL;
-	r = now_of(e, &now);
-	if (r < 0)
-		return r;
-	r = statedb_begin(e->db);
-	if (r < 0)
-		return r;
-	r = provision_locked(e, p, &now, who(caller));
-	if (r < 0) {
-		statedb_rollback(e->db);
-		return r;
-	}
-	r = statedb_commit(e->db);
+	r = transact(e, provision_txn, &a, 0);
 	if (r < 0)
 		return r;
 	r = load_terminal_id(e);
@@ -1114,46 +1159,60 @@ int engine_provision(struct engine *e, const struct engine_provisioning *p,
 	return 0;
 }
 
+struct pair_args {
+	const char *serial, *caller;
+	const uint8_t *key, *kcv;
+	size_t len;
+};
+
+static int pair_reader_txn(struct engine *e, const struct prclock_now *now,
+			   void *data)
+{
+	struct pair_args *a = data;
+	char name[KEYSTORE_NAME_MAX], detail[AUDIT_DETAIL_MAX], hex[8];
+	int r;
+
+	snprintf(name, sizeof(name), "%s%s", KEY_PAIRING_PREFIX, a->serial);
+	r = keystore_put(e->db, name, KEY_HMAC256, KEY_CLASS_PAIRING, a->key,
+			 a->len, a->kcv);
+	if (r == 0)
+		r = lock_reason_remove(e->db, LOCK_R_READER, a->serial, NULL);
+	if (r < 0)
+		return r;
+	snprintf(detail, sizeof(detail), "reader %s, KCV %s", a->serial,
+		 keystore_kcv_hex(a->kcv, hex));
+	return audit_append(e->db, now, "reader-paired", who(a->caller),
+			    detail);
+}
+
 int engine_pair_reader(struct engine *e, const char *serial, const uint8_t *key,
 		       size_t len, const uint8_t *kcv, const char *caller)
 {
-	char name[KEYSTORE_NAME_MAX], detail[AUDIT_DETAIL_MAX], hex[8];
-	struct prclock_now now;
-	int r;
+	struct pair_args a = { .serial = serial,
+			       .caller = caller,
+			       .key = key,
+			       .kcv = kcv,
+			       .len = len };
 
 	if (!serial_ok(serial) || !key || !kcv ||
 	    len != keystore_type_len(KEY_HMAC256))
 		return -EINVAL;
-	r = now_of(e, &now);
-	if (r < 0)
-		return r;
-	snprintf(name, sizeof(name), "%s%s", KEY_PAIRING_PREFIX, serial);
-	r = statedb_begin(e->db);
-	if (r < 0)
-		return r;
-	r = keystore_put(e->db, name, KEY_HMAC256, KEY_CLASS_PAIRING, key, len,
-			 kcv);
-	if (r == 0)
-		r = lock_reason_remove(e->db, LOCK_R_READER, serial, NULL);
-	if (r == 0) {
-		snprintf(detail, sizeof(detail), "reader %s, KCV %s", serial,
-			 keystore_kcv_hex(kcv, hex));
-		r = audit_append(e->db, &now, "reader-paired", who(caller),
-				 detail);
-	}
-	if (r < 0) {
-		statedb_rollback(e->db);
-		return r;
-	}
-	r = statedb_commit(e->db);
-	notify(e);
-	return r;
+	return transact(e, pair_reader_txn, &a, TXN_NOTIFY);
+}
+
+static int seal_config_txn(struct engine *e, const struct prclock_now *now,
+			   void *data)
+{
+	struct caller_args *a = data;
+
+	return audit_append(e->db, now, "config-sealed", who(a->caller),
+			    e->config_path);
 }
 
 int engine_seal_config(struct engine *e, const char *caller)
 {
+	struct caller_args a = { .caller = caller };
 	char hex[65], path[PATH_MAX], tmp[PATH_MAX];
-	struct prclock_now now;
 	int fd, r;
 
 	if (!e->config_path)
@@ -1179,19 +1238,7 @@ int engine_seal_config(struct engine *e, const char *caller)
 	close(fd);
 	if (rename(tmp, path) < 0)
 		return -errno;
-	r = now_of(e, &now);
-	if (r < 0)
-		return r;
-	r = statedb_begin(e->db);
-	if (r < 0)
-		return r;
-	r = audit_append(e->db, &now, "config-sealed", who(caller),
-			 e->config_path);
-	if (r < 0) {
-		statedb_rollback(e->db);
-		return r;
-	}
-	return statedb_commit(e->db);
+	return transact(e, seal_config_txn, &a, 0);
 }
 
 /* ---- audit ------------------------------------------------------------ */

@@ -10,6 +10,7 @@
 
 #include "util.h"
 #include "audit.h"
+#include "clock.h"
 #include "lock.h"
 #include "pin.h"
 
@@ -276,7 +277,7 @@ static int settle_failure(struct statedb *db, enum pin_role role,
 			  const char *event, bool *ret_lockout)
 {
 	struct lock_reason reason;
-	char msg[LOCK_MESSAGE_MAX], detail[64];
+	char msg[LOCK_MESSAGE_MAX], detail[64], span[PRDURATION_MAX];
 	unsigned step;
 	int r;
 
@@ -291,17 +292,15 @@ static int settle_failure(struct statedb *db, enum pin_role role,
 		row->c.failures = 0;
 		row->c.lockouts++;
 		step = row->c.lockouts;
-		if (step <= PIN_LOCKOUT_STEPS)
+		if (step <= PIN_LOCKOUT_STEPS) {
+			prduration_format(span, sizeof(span),
+					  policy->lockout_us[step - 1]);
 			snprintf(msg, sizeof(msg),
 				 "the %s PIN was entered wrongly %u times "
-				 "(lockout %u of %u); it unlocks after %llu "
-				 "minutes",
+				 "(lockout %u of %u); it unlocks in %s",
 				 pin_role_name(role), policy->max_failures,
-				 step, PIN_LOCKOUT_STEPS,
-				 (unsigned long long)(policy->lockout_us[step -
-									 1] /
-						      USEC_PER_MIN));
-		else
+				 step, PIN_LOCKOUT_STEPS, span);
+		} else {
 			snprintf(msg, sizeof(msg),
 				 "the %s PIN was locked %u times; only %s "
 				 "unlocks it",
@@ -310,6 +309,7 @@ static int settle_failure(struct statedb *db, enum pin_role role,
 					 "the supervisor PIN or an acquirer "
 					 "token" :
 					 "an acquirer token");
+		}
 		r = lock_reason_init(&reason, pin_role_reason(role), "", now,
 				     msg);
 		if (r < 0)

@@ -18,18 +18,17 @@
 
 /* ---- Checks shared by the card methods ------------------------------ */
 
-/* The caller holds the claim and the terminal is active. */
+/*
+ * The terminal is active and the caller holds the claim. The lock comes
+ * first: a lock ends every claim, so while locked the answer is Locked
+ * (with the reasons), not NotClaimed.
+ */
 static int check_card_service(struct reader *r, sd_bus_message *m,
 			      sd_bus_error *error)
 {
-	int ret;
-
-	ret = claim_check(r, m, error);
-	if (ret < 0)
-		return ret;
 	if (!terminal_is_active(r->mgr->terminal))
 		return terminal_refuse(r->mgr->terminal, error);
-	return 0;
+	return claim_check(r, m, error);
 }
 
 static int need_cap(struct reader *r, uint8_t cap, const char *what,
@@ -174,8 +173,13 @@ static int start_command(struct reader *r, sd_bus_message *m, uint8_t type,
 
 static int method_claim(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	int ret = claim_take(userdata, m, error);
+	struct reader *r = userdata;
+	int ret;
 
+	/* No claims while not active: a lock ends them all (reader.c). */
+	if (!terminal_is_active(r->mgr->terminal))
+		return terminal_refuse(r->mgr->terminal, error);
+	ret = claim_take(r, m, error);
 	if (ret < 0)
 		return ret;
 	return sd_bus_reply_method_return(m, NULL);

@@ -4,6 +4,7 @@
  * device's events turned into card state, signals and answered waits.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -393,6 +394,8 @@ void reader_input(struct reader *r, const uint8_t *buf, size_t n)
 
 void reader_lock_changed(struct reader *r, bool active)
 {
+	char why[64];
+
 	if (r->dead || !r->published)
 		return;
 	if (active) {
@@ -401,8 +404,12 @@ void reader_lock_changed(struct reader *r, bool active)
 			atr_read(r, false);
 		return;
 	}
+	/* Pending waits fail with Locked, channels close, the claim ends. */
 	wait_fail_all(r, -EACCES);
 	channel_close(r);
+	snprintf(why, sizeof(why), "the terminal is %s",
+		 terminal_state(r->mgr->terminal));
+	claim_end(r, why);
 }
 
 /* Answer of the poll that fetches a target already in the field. */

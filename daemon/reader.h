@@ -120,7 +120,7 @@ void reader_cmd_cancel(struct reader_cmd *cmd);
 /* True if the device has the capability bit (PRW_CAP_*). */
 bool reader_has_cap(const struct reader *r, uint8_t cap);
 
-/* The terminal lock state changed: fail card requests while locked. */
+/* The terminal lock state changed: on locking end waits, channel, claim. */
 void reader_lock_changed(struct reader *r, bool active);
 
 /* Emit PropertiesChanged for one Reader property, if on the bus. */

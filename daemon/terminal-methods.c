@@ -11,6 +11,7 @@
 
 #include <posreader/wire.h>
 
+#include "clock.h"
 #include "dbus-errors.h"
 #include "log.h"
 #include "terminal-auth.h"
@@ -79,7 +80,7 @@ static enum auth_role auth_for(enum pin_role a, enum pin_role b)
 static int reply_outcome(sd_bus_message *m, enum pin_role role,
 			 const struct pin_outcome *o, sd_bus_error *error)
 {
-	unsigned long secs = (unsigned long)((o->wait_us + 999999) / 1000000);
+	char left[PRDURATION_MAX];
 
 	switch (o->result) {
 	case PIN_ACCEPTED:
@@ -87,10 +88,11 @@ static int reply_outcome(sd_bus_message *m, enum pin_role role,
 	case PIN_REJECTED:
 		return sd_bus_reply_method_return(m, "bu", 0, o->retries_left);
 	case PIN_LOCKED:
+		prduration_format(left, sizeof(left), o->wait_us);
 		return sd_bus_error_setf(error, PR_ERR_LOCKED,
 					 "Too many wrong %s PINs: PIN entry "
-					 "is locked for another %lu s.",
-					 pin_role_name(role), secs);
+					 "is locked for another %s.",
+					 pin_role_name(role), left);
 	case PIN_BLOCKED:
 		return sd_bus_error_setf(error, PR_ERR_LOCKED,
 					 "Too many wrong %s PINs: PIN entry "
@@ -102,10 +104,11 @@ static int reply_outcome(sd_bus_message *m, enum pin_role role,
 						 "an acquirer token unlocks "
 						 "it");
 	case PIN_RATE_LIMITED:
+		prduration_format(left, sizeof(left), o->wait_us);
 		return sd_bus_error_setf(error, PR_ERR_RATE_LIMITED,
 					 "Too many %s PIN attempts in the last "
-					 "hour: wait %lu s.",
-					 pin_role_name(role), secs);
+					 "hour: wait %s.",
+					 pin_role_name(role), left);
 	case PIN_NOT_SET:
 		return sd_bus_error_setf(error, PR_ERR_NOT_PROVISIONED,
 					 "No %s PIN is set: provision the "
@@ -120,6 +123,35 @@ static int engine_failed(int err, const char *what, sd_bus_error *error)
 	log_error_errno(err, "%s failed", what);
 	return sd_bus_error_setf(error, PR_ERR_FAILED, "%s failed: %s.", what,
 				 strerror(-err));
+}
+
+/*
+ * Check the caller holds @role and the engine is open; on success put
+ * the caller's name for the audit log in @caller unless it is NULL.
+ */
+static int authorize(struct terminal *t, sd_bus_message *m, enum auth_role role,
+		     char caller[AUTH_CALLER_MAX], sd_bus_error *error)
+{
+	int ret;
+
+	ret = auth_check(&t->auth, m, role, error);
+	if (ret >= 0)
+		ret = need_engine(t, error);
+	if (ret >= 0 && caller)
+		auth_caller(m, caller, AUTH_CALLER_MAX);
+	return ret;
+}
+
+/* Reply to a PIN method from the engine's return value and outcome. */
+static int reply_pin(sd_bus_message *m, int ret, enum pin_role role,
+		     const struct pin_outcome *o, const char *what,
+		     sd_bus_error *error)
+{
+	if (ret == -EINVAL)
+		return bad_pin(error);
+	if (ret < 0)
+		return engine_failed(ret, what, error);
+	return reply_outcome(m, role, o, error);
 }
 
 static int method_verify_pin(sd_bus_message *m, void *userdata,
@@ -140,18 +172,11 @@ static int method_verify_pin(sd_bus_message *m, void *userdata,
 	if (ret >= 0)
 		ret = parse_role(role_s, &role, error);
 	if (ret >= 0)
-		ret = auth_check(&t->auth, m, auth_for(role, role), error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+		ret = authorize(t, m, auth_for(role, role), caller, error);
 	if (ret < 0)
 		return ret;
-	auth_caller(m, caller, sizeof(caller));
 	ret = engine_verify_pin(t->engine, role, pin.s, caller, &o);
-	if (ret == -EINVAL)
-		return bad_pin(error);
-	if (ret < 0)
-		return engine_failed(ret, "PIN verification", error);
-	return reply_outcome(m, role, &o, error);
+	return reply_pin(m, ret, role, &o, "PIN verification", error);
 }
 
 static int method_change_pin(sd_bus_message *m, void *userdata,
@@ -182,21 +207,16 @@ static int method_change_pin(sd_bus_message *m, void *userdata,
 				       "Only the supervisor PIN authorizes a "
 				       "new supervisor PIN.");
 	if (ret >= 0)
-		ret = auth_check(&t->auth, m, auth_for(role, auth_role), error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+		ret = authorize(t, m, auth_for(role, auth_role), caller, error);
 	if (ret < 0)
 		return ret;
-	auth_caller(m, caller, sizeof(caller));
 	ret = engine_change_pin(t->engine, role, auth_role, auth.s, new_pin.s,
 				caller, &o, &why);
 	if (ret == -EINVAL)
 		return sd_bus_error_setf(error, PR_ERR_INVALID_ARGS,
 					 "The new PIN is refused: %s.",
 					 why ? why : "a PIN is 4 to 12 digits");
-	if (ret < 0)
-		return engine_failed(ret, "PIN change", error);
-	return reply_outcome(m, auth_role, &o, error);
+	return reply_pin(m, ret, auth_role, &o, "PIN change", error);
 }
 
 static int method_supervisor_unlock(sd_bus_message *m, void *userdata,
@@ -214,18 +234,12 @@ static int method_supervisor_unlock(sd_bus_message *m, void *userdata,
 		return ret;
 	ret = copy_pin(pin_s, &pin, error);
 	if (ret >= 0)
-		ret = auth_check(&t->auth, m, AUTH_ADMIN, error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+		ret = authorize(t, m, AUTH_ADMIN, caller, error);
 	if (ret < 0)
 		return ret;
-	auth_caller(m, caller, sizeof(caller));
 	ret = engine_supervisor_unlock(t->engine, pin.s, caller, &o);
-	if (ret == -EINVAL)
-		return bad_pin(error);
-	if (ret < 0)
-		return engine_failed(ret, "supervisor unlock", error);
-	return reply_outcome(m, PIN_ROLE_SUPERVISOR, &o, error);
+	return reply_pin(m, ret, PIN_ROLE_SUPERVISOR, &o, "supervisor unlock",
+			 error);
 }
 
 static int method_get_challenge(sd_bus_message *m, void *userdata,
@@ -237,12 +251,9 @@ static int method_get_challenge(sd_bus_message *m, void *userdata,
 	char caller[AUTH_CALLER_MAX];
 	int ret;
 
-	ret = auth_check(&t->auth, m, AUTH_OPERATOR, error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+	ret = authorize(t, m, AUTH_OPERATOR, caller, error);
 	if (ret < 0)
 		return ret;
-	auth_caller(m, caller, sizeof(caller));
 	ret = engine_unlock_challenge(t->engine, caller, challenge);
 	if (ret < 0)
 		return engine_failed(ret, "unlock challenge", error);
@@ -268,12 +279,9 @@ static int method_apply_token(sd_bus_message *m, void *userdata,
 	ret = sd_bus_message_read_array(m, 'y', &buf, &len);
 	if (ret < 0)
 		return ret;
-	ret = auth_check(&t->auth, m, AUTH_OPERATOR, error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+	ret = authorize(t, m, AUTH_OPERATOR, caller, error);
 	if (ret < 0)
 		return ret;
-	auth_caller(m, caller, sizeof(caller));
 	ret = engine_apply_token(t->engine, buf, len, caller, &terr);
 	if (ret >= 0)
 		return sd_bus_reply_method_return(m, NULL);
@@ -295,12 +303,9 @@ static int method_run_selftest(sd_bus_message *m, void *userdata,
 	size_t n = 0;
 	int ret;
 
-	ret = auth_check(&t->auth, m, AUTH_OPERATOR, error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+	ret = authorize(t, m, AUTH_OPERATOR, caller, error);
 	if (ret < 0)
 		return ret;
-	auth_caller(m, caller, sizeof(caller));
 	ret = terminal_run_selftest(t, caller, &v, &n);
 	if (ret < 0)
 		return engine_failed(ret, "self-test", error);
@@ -515,9 +520,7 @@ static int method_pair_reader(sd_bus_message *m, void *userdata,
 		ret = sd_bus_message_read_array(m, 'y', &kcv, &kcvlen);
 	if (ret < 0)
 		return ret;
-	ret = auth_check(&t->auth, m, AUTH_ADMIN, error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+	ret = authorize(t, m, AUTH_ADMIN, caller, error);
 	if (ret < 0)
 		return ret;
 	if (!*serial || strlen(serial) > PRW_STR_MAX || klen != 32 ||
@@ -526,7 +529,6 @@ static int method_pair_reader(sd_bus_message *m, void *userdata,
 					"PairReader needs a serial, a 32-byte "
 					"key and its 3-byte KCV.");
 	memcpy(key, kp, sizeof(key));
-	auth_caller(m, caller, sizeof(caller));
 	ret = engine_pair_reader(t->engine, serial, key, sizeof(key), kcv,
 				 caller);
 	explicit_bzero(key, sizeof(key));
@@ -556,9 +558,7 @@ static int method_get_audit(sd_bus_message *m, void *userdata,
 	ret = sd_bus_message_read(m, "xu", &after, &max);
 	if (ret < 0)
 		return ret;
-	ret = auth_check(&t->auth, m, AUTH_ADMIN, error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+	ret = authorize(t, m, AUTH_ADMIN, NULL, error);
 	if (ret < 0)
 		return ret;
 	if (max == 0 || max > AUDIT_MAX_ROWS)
@@ -587,9 +587,7 @@ static int method_verify_audit(sd_bus_message *m, void *userdata,
 	int64_t first_bad = 0;
 	int ret;
 
-	ret = auth_check(&t->auth, m, AUTH_ADMIN, error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+	ret = authorize(t, m, AUTH_ADMIN, NULL, error);
 	if (ret < 0)
 		return ret;
 	ret = engine_audit_verify(t->engine, &first_bad);

@@ -45,8 +45,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bold=$(tput bold 2>/dev/null || true)
-plain=$(tput sgr0 2>/dev/null || true)
+# Bold headings on a terminal only: `make demo > file` stays plain text.
+bold=
+plain=
+if [[ -t 1 ]]; then
+	bold=$(tput bold 2>/dev/null || true)
+	plain=$(tput sgr0 2>/dev/null || true)
+fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 show() { printf '%s$ %s%s\n' "$bold" "$*" "$plain"; }
 

@@ -15,8 +15,17 @@ PROBE=$BUILD/tools/probe/posreader-probe
 DEMO_DIR=
 SIM_PID=
 
+# Section headings; bold on a terminal only, as in demo-daemon.sh and
+# demo-nfc.sh (whose steps are the "==" level below these).
+bold=
+plain=
+if [[ -t 1 ]]; then
+	bold=$(tput bold 2>/dev/null || true)
+	plain=$(tput sgr0 2>/dev/null || true)
+fi
+
 heading() {
-	printf '\n=== %s ===\n' "$*"
+	printf '\n%s=== %s ===%s\n' "$bold" "$*" "$plain"
 }
 
 # Control commands are shown as typed, then run; the commands are part

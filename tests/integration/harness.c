@@ -27,7 +27,7 @@ struct sig_log {
 	unsigned int n;
 };
 
-static char error_name[256];
+static char error_name[256], error_message[512];
 
 uint64_t now_ms(void)
 {
@@ -382,6 +382,13 @@ int env_start_daemon(struct env *e)
 	return ret;
 }
 
+char *env_start_reader(struct env *e, const char *serial)
+{
+	if (env_start_sim(e, 0, serial, NULL) < 0 || env_start_daemon(e) < 0)
+		return NULL;
+	return strdup(reader_path(serial));
+}
+
 bool env_daemon_alive(struct env *e)
 {
 	return e->daemon_pid > 0 && waitpid(e->daemon_pid, NULL, WNOHANG) == 0;
@@ -493,6 +500,11 @@ const char *last_error_name(void)
 	return error_name;
 }
 
+const char *last_error_message(void)
+{
+	return error_message;
+}
+
 int reader_call(sd_bus *bus, const char *path, const char *method,
 		sd_bus_message **ret_reply, const char *types, ...)
 {
@@ -502,6 +514,7 @@ int reader_call(sd_bus *bus, const char *path, const char *method,
 	int ret;
 
 	error_name[0] = '\0';
+	error_message[0] = '\0';
 	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1", path,
 					     "org.posreader1.Reader", method);
 	if (ret < 0)
@@ -514,8 +527,11 @@ int reader_call(sd_bus *bus, const char *path, const char *method,
 			goto out;
 	}
 	ret = sd_bus_call(bus, m, 30 * 1000000ULL, &error, &reply);
-	if (ret < 0 && error.name)
+	if (ret < 0 && error.name) {
 		snprintf(error_name, sizeof(error_name), "%s", error.name);
+		snprintf(error_message, sizeof(error_message), "%s",
+			 error.message ? error.message : "");
+	}
 out:
 	sd_bus_error_free(&error);
 	sd_bus_message_unref(m);
@@ -534,6 +550,7 @@ int reader_transmit(sd_bus *bus, const char *path, const char *slot,
 	int ret;
 
 	error_name[0] = '\0';
+	error_message[0] = '\0';
 	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1", path,
 					     "org.posreader1.Reader",
 					     "Transmit");
@@ -543,8 +560,11 @@ int reader_transmit(sd_bus *bus, const char *path, const char *slot,
 		ret = sd_bus_message_append_array(m, 'y', apdu, len);
 	if (ret >= 0)
 		ret = sd_bus_call(bus, m, 30 * 1000000ULL, &error, &reply);
-	if (ret < 0 && error.name)
+	if (ret < 0 && error.name) {
 		snprintf(error_name, sizeof(error_name), "%s", error.name);
+		snprintf(error_message, sizeof(error_message), "%s",
+			 error.message ? error.message : "");
+	}
 	sd_bus_error_free(&error);
 	sd_bus_message_unref(m);
 	if (ret >= 0 && ret_reply)
@@ -668,6 +688,49 @@ int sig_log_wait(struct sig_log *log, const char *path, const char *member,
 	}
 }
 
+/* 1 if the PropertiesChanged m sets ClaimedBy to owner, 0 if not. */
+static int sets_claimed_by(sd_bus_message *m, const char *owner)
+{
+	const char *iface, *key, *value;
+	int ret;
+
+	if (sd_bus_message_read(m, "s", &iface) < 0 ||
+	    strcmp(iface, "org.posreader1.Reader") != 0 ||
+	    sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
+		return 0;
+	while ((ret = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		if (sd_bus_message_read(m, "s", &key) < 0)
+			return 0;
+		if (strcmp(key, "ClaimedBy") == 0)
+			return sd_bus_message_read(m, "v", "s", &value) >= 0 &&
+			       strcmp(value, owner) == 0;
+		if (sd_bus_message_skip(m, "v") < 0 ||
+		    sd_bus_message_exit_container(m) < 0)
+			return 0;
+	}
+	return 0;
+}
+
+int sig_log_wait_claimed_by(struct sig_log *log, const char *path,
+			    const char *owner, unsigned int timeout_ms)
+{
+	uint64_t end = now_ms() + timeout_ms, now;
+	sd_bus_message *m = NULL;
+	int found;
+
+	while ((now = now_ms()) < end) {
+		if (sig_log_wait(log, path, "PropertiesChanged", end - now,
+				 &m) < 0)
+			break;
+		found = sets_claimed_by(m, owner);
+		sd_bus_message_unref(m);
+		m = NULL;
+		if (found)
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
 unsigned int sig_log_count(struct sig_log *log, const char *member)
 {
 	unsigned int n = 0;
@@ -705,12 +768,11 @@ int terminal_reason_ids(sd_bus *bus, char ***ret)
 	if (ret_val < 0)
 		return ret_val;
 	v = calloc(1, sizeof(*v));
-	ret_val = v ? sd_bus_message_enter_container(reply, 'a',
-						     "(sssasa{sv})") :
-		      -ENOMEM;
-	while (ret_val >= 0 &&
-	       (ret_val = sd_bus_message_enter_container(reply, 'r',
-							 "sssasa{sv}")) > 0) {
+	ret_val =
+		v ? sd_bus_message_enter_container(reply, 'a', "(sssasa{sv})") :
+		    -ENOMEM;
+	while (ret_val >= 0 && (ret_val = sd_bus_message_enter_container(
+					reply, 'r', "sssasa{sv}")) > 0) {
 		ret_val = sd_bus_message_read(reply, "s", &id);
 		if (ret_val >= 0)
 			ret_val = sd_bus_message_skip(reply, "ssasa{sv}");

@@ -17,6 +17,7 @@
 #define POSREADER_TEST_HARNESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -55,6 +56,12 @@ int env_stop_sim(struct env *e, unsigned int i);
 /* Start posreaderd on the bus, watching sim_dir; waits for the name. */
 int env_start_daemon(struct env *e);
 
+/*
+ * Start simulator slot 0 with serial, then posreaderd; returns the
+ * reader's object path (free() it), or NULL if something failed.
+ */
+char *env_start_reader(struct env *e, const char *serial);
+
 /* Stop everything started and remove the scratch directory. */
 void env_stop(struct env *e);
 
@@ -79,6 +86,9 @@ const char *reader_path(const char *serial);
 /* Read a string property of a Reader; *ret is malloc'ed. */
 int reader_get_string(sd_bus *bus, const char *path, const char *prop,
 		      char **ret);
+
+/* Wait up to 5 s until the Reader at path answers; fails the test if not. */
+void wait_reader_serial(sd_bus *bus, const char *path);
 
 /* Read a boolean property of a Reader. */
 int reader_get_bool(sd_bus *bus, const char *path, const char *prop, bool *ret);
@@ -106,6 +116,15 @@ void strv_free(char **v);
 /* The D-Bus error name of the last reader_call(), "" if it succeeded. */
 const char *last_error_name(void);
 
+/* The message of that error ("" after success). */
+const char *last_error_message(void);
+
+/* Fail the test unless ret is an error and last_error_name() is name. */
+void expect_bus_error(int ret, const char *name);
+
+/* Copy the "ay" m is at into buf (cap bytes, asserted); its length. */
+size_t read_ay(sd_bus_message *m, uint8_t *buf, size_t cap);
+
 /* Wait until the Reader's ClaimedBy equals owner ("" for free). */
 int wait_claimed_by(sd_bus *bus, const char *path, const char *owner,
 		    unsigned int timeout_ms);
@@ -125,6 +144,13 @@ void sig_log_free(struct sig_log *log);
  */
 int sig_log_wait(struct sig_log *log, const char *path, const char *member,
 		 unsigned int timeout_ms, sd_bus_message **ret_msg);
+
+/*
+ * Wait for a PropertiesChanged on path that sets ClaimedBy to owner (""
+ * for released); takes the PropertiesChanged signals it looks at.
+ */
+int sig_log_wait_claimed_by(struct sig_log *log, const char *path,
+			    const char *owner, unsigned int timeout_ms);
 
 /* Number of collected, untaken signals with this member (after draining). */
 unsigned int sig_log_count(struct sig_log *log, const char *member);

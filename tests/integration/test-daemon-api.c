@@ -758,10 +758,13 @@ static void test_locked(void **state)
 	struct sig_log *log = NULL;
 	sd_bus_message *wait = NULL;
 	const sd_bus_error *e;
-	char *s = NULL, **reasons = NULL;
+	const char *me = NULL;
+	char *s = NULL, **reasons = NULL, *daemon_log;
 
+	assert_true(sd_bus_get_unique_name(bus, &me) >= 0);
 	assert_int_equal(sig_log_new(bus, &log), 0);
 	claim(bus);
+	assert_int_equal(sig_log_wait_claimed_by(log, rpath, me, 2000), 0);
 	call_async(bus, "WaitForCard", &wait, "asu", 0, 10000);
 	bus_pump(bus, 100);
 	assert_int_equal(env_set_test_lock(&env, true), 0);
@@ -786,6 +789,23 @@ static void test_locked(void **state)
 	assert_string_equal(reasons[0], "test");
 	assert_null(reasons[1]);
 	strv_free(reasons);
+
+	/* The lock ended the claim, announced it, and logged why. */
+	assert_int_equal(sig_log_wait_claimed_by(log, rpath, "", 2000), 0);
+	assert_int_equal(reader_get_string(bus, rpath, "ClaimedBy", &s), 0);
+	assert_string_equal(s, "");
+	free(s);
+	daemon_log = read_file(env.daemon_log);
+	assert_non_null(daemon_log);
+	assert_non_null(strstr(daemon_log, "ended: the terminal is locked"));
+	free(daemon_log);
+	/* No new claim while locked; the error names the reason. */
+	expect_error(reader_call(bus, rpath, "Claim", NULL, NULL),
+		     "org.posreader1.Error.Locked");
+	assert_non_null(strstr(last_error_message(), "test lock file"));
+	assert_int_equal(reader_get_string(bus, rpath, "ClaimedBy", &s), 0);
+	assert_string_equal(s, "");
+	free(s);
 
 	expect_error(
 		reader_transmit(bus, rpath, "icc", echo4, sizeof(echo4), NULL),
@@ -813,6 +833,18 @@ static void test_locked(void **state)
 					       "LockState", NULL, &s) >= 0);
 	assert_string_equal(s, "active");
 	free(s);
+	/* Unlocked: the claim is not back by itself; claim again to serve. */
+	expect_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
+		     "org.posreader1.Error.NotClaimed");
+	claim(bus);
+	assert_int_equal(sig_log_wait_claimed_by(log, rpath, me, 2000), 0);
+	assert_int_equal(env_sim_ctl(&env, 0, "icc", "insert", NULL), 0);
+	bus_pump(bus, 200);
+	assert_int_equal(reader_call(bus, rpath, "IccPowerOn", NULL, NULL), 0);
+	assert_int_equal(
+		reader_transmit(bus, rpath, "icc", echo4, sizeof(echo4), NULL),
+		0);
+	assert_int_equal(env_sim_ctl(&env, 0, "icc", "remove", NULL), 0);
 	assert_int_equal(env_sim_ctl(&env, 0, "swipe", NULL), 0);
 	assert_int_equal(sig_log_wait(log, rpath, "CardSwiped", 2000, NULL), 0);
 	sig_log_free(log);

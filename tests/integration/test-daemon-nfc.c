@@ -348,23 +348,6 @@ static void client_done(sd_bus *bus)
 	sd_bus_flush_close_unref(probe);
 }
 
-static void expect_error(int ret, const char *name)
-{
-	assert_true(ret < 0);
-	assert_string_equal(last_error_name(), name);
-}
-
-static size_t read_bytes(sd_bus_message *m, uint8_t *buf, size_t cap)
-{
-	const void *p;
-	size_t n;
-
-	assert_true(sd_bus_message_read_array(m, 'y', &p, &n) >= 0);
-	assert_true(n <= cap);
-	memcpy(buf, p, n);
-	return n;
-}
-
 struct tag {
 	uint8_t uid[16], ats[40];
 	size_t uid_len, ats_len;
@@ -389,11 +372,9 @@ static void read_tag(sd_bus_message *m, struct tag *t)
 			assert_true(sd_bus_message_enter_container(m, 'v',
 								   "ay") > 0);
 			if (uid)
-				t->uid_len =
-					read_bytes(m, t->uid, sizeof(t->uid));
+				t->uid_len = read_ay(m, t->uid, sizeof(t->uid));
 			else
-				t->ats_len =
-					read_bytes(m, t->ats, sizeof(t->ats));
+				t->ats_len = read_ay(m, t->ats, sizeof(t->ats));
 			assert_true(sd_bus_message_exit_container(m) >= 0);
 		} else if (strcmp(key, "atqa") == 0) {
 			assert_true(sd_bus_message_read(m, "v", "q", &t->atqa) >
@@ -443,7 +424,7 @@ static size_t transmit(sd_bus *bus, const uint8_t *apdu, size_t len,
 	assert_int_equal(
 		reader_transmit(bus, emus[0].path, "nfc", apdu, len, &reply),
 		0);
-	n = read_bytes(reply, rsp, cap);
+	n = read_ay(reply, rsp, cap);
 	sd_bus_message_unref(reply);
 	return n;
 }
@@ -492,23 +473,24 @@ static void test_not_claimed(void **state)
 {
 	sd_bus *bus = client();
 
-	expect_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
-				     sizeof(select_ppse), NULL),
-		     "org.posreader1.Error.NotClaimed");
-	expect_error(reader_call(bus, emus[0].path, "AcquireChannel", NULL, "s",
-				 "nfc"),
-		     "org.posreader1.Error.NotClaimed");
-	expect_error(reader_call(bus, emus[0].path, "WaitForCard", NULL, "asu",
-				 1, "nfc", 100),
-		     "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
+					 sizeof(select_ppse), NULL),
+			 "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_call(bus, emus[0].path, "AcquireChannel", NULL,
+				     "s", "nfc"),
+			 "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_call(bus, emus[0].path, "WaitForCard", NULL,
+				     "asu", 1, "nfc", 100),
+			 "org.posreader1.Error.NotClaimed");
 	/* No contact slot on a libnfc reader, claimed or not. */
 	assert_int_equal(reader_call(bus, emus[0].path, "Claim", NULL, NULL),
 			 0);
-	expect_error(reader_transmit(bus, emus[0].path, "icc", select_ppse,
-				     sizeof(select_ppse), NULL),
-		     "org.posreader1.Error.NotSupported");
-	expect_error(reader_call(bus, emus[0].path, "IccPowerOn", NULL, NULL),
-		     "org.posreader1.Error.NotSupported");
+	expect_bus_error(reader_transmit(bus, emus[0].path, "icc", select_ppse,
+					 sizeof(select_ppse), NULL),
+			 "org.posreader1.Error.NotSupported");
+	expect_bus_error(
+		reader_call(bus, emus[0].path, "IccPowerOn", NULL, NULL),
+		"org.posreader1.Error.NotSupported");
 	client_done(bus);
 }
 
@@ -517,11 +499,11 @@ static void test_claim_exclusive(void **state)
 	sd_bus *a = client(), *b = client();
 
 	assert_int_equal(reader_call(a, emus[0].path, "Claim", NULL, NULL), 0);
-	expect_error(reader_call(b, emus[0].path, "Claim", NULL, NULL),
-		     "org.posreader1.Error.AlreadyClaimed");
-	expect_error(reader_transmit(b, emus[0].path, "nfc", select_ppse,
-				     sizeof(select_ppse), NULL),
-		     "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_call(b, emus[0].path, "Claim", NULL, NULL),
+			 "org.posreader1.Error.AlreadyClaimed");
+	expect_bus_error(reader_transmit(b, emus[0].path, "nfc", select_ppse,
+					 sizeof(select_ppse), NULL),
+			 "org.posreader1.Error.NotClaimed");
 	/* The other reader is free for b. */
 	assert_int_equal(reader_call(b, emus[1].path, "Claim", NULL, NULL), 0);
 	sd_bus_flush_close_unref(a);
@@ -540,9 +522,9 @@ static void test_tap_apdu_remove(void **state)
 	assert_int_equal(sig_log_new(bus, &log), 0);
 	assert_int_equal(reader_call(bus, emus[0].path, "Claim", NULL, NULL),
 			 0);
-	expect_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
-				     sizeof(select_ppse), NULL),
-		     "org.posreader1.Error.NoCard");
+	expect_bus_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
+					 sizeof(select_ppse), NULL),
+			 "org.posreader1.Error.NoCard");
 
 	tap(bus, log, 0, &t);
 	assert_int_equal(t.uid_len, sizeof(emu_uid));
@@ -572,9 +554,9 @@ static void test_tap_apdu_remove(void **state)
 	assert_int_equal(
 		reader_get_bool(bus, emus[0].path, "CardPresent", &present), 0);
 	assert_false(present);
-	expect_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
-				     sizeof(select_ppse), NULL),
-		     "org.posreader1.Error.NoCard");
+	expect_bus_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
+					 sizeof(select_ppse), NULL),
+			 "org.posreader1.Error.NoCard");
 
 	/* Another card: a 7-byte UID. */
 	assert_int_equal(emu_ctl(0, "uid 04a1b2c3d4e5f6"), 0);
@@ -598,9 +580,9 @@ static void test_wait_for_card(void **state)
 	assert_int_equal(sig_log_new(bus, &log), 0);
 	assert_int_equal(reader_call(bus, emus[0].path, "Claim", NULL, NULL),
 			 0);
-	expect_error(reader_call(bus, emus[0].path, "WaitForCard", NULL, "asu",
-				 1, "nfc", 300),
-		     "org.posreader1.Error.Timeout");
+	expect_bus_error(reader_call(bus, emus[0].path, "WaitForCard", NULL,
+				     "asu", 1, "nfc", 300),
+			 "org.posreader1.Error.Timeout");
 	tap(bus, log, 0, &t);
 	assert_int_equal(reader_call(bus, emus[0].path, "WaitForCard", &reply,
 				     "asu", 1, "nfc", 2000),
@@ -637,9 +619,9 @@ static void test_channel(void **state)
 	dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	sd_bus_message_unref(reply);
 	assert_true(dupfd >= 0);
-	expect_error(reader_call(bus, emus[0].path, "AcquireChannel", NULL, "s",
-				 "nfc"),
-		     "org.posreader1.Error.Busy");
+	expect_bus_error(reader_call(bus, emus[0].path, "AcquireChannel", NULL,
+				     "s", "nfc"),
+			 "org.posreader1.Error.Busy");
 	for (int i = 0; i < 20; i++) {
 		assert_int_equal(
 			send(dupfd, select_ppse, sizeof(select_ppse), 0),
@@ -677,15 +659,20 @@ static void test_locked(void **state)
 	assert_int_equal(sig_log_wait(log, "/org/posreader1",
 				      "PropertiesChanged", 3000, NULL),
 			 0);
-	expect_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
-				     sizeof(select_ppse), NULL),
-		     "org.posreader1.Error.Locked");
-	expect_error(reader_call(bus, emus[0].path, "AcquireChannel", NULL, "s",
-				 "nfc"),
-		     "org.posreader1.Error.Locked");
-	expect_error(reader_call(bus, emus[0].path, "WaitForCard", NULL, "asu",
-				 1, "nfc", 100),
-		     "org.posreader1.Error.Locked");
+	/* The lock ended the claim; no new one while locked. */
+	assert_int_equal(sig_log_wait_claimed_by(log, emus[0].path, "", 3000),
+			 0);
+	expect_bus_error(reader_call(bus, emus[0].path, "Claim", NULL, NULL),
+			 "org.posreader1.Error.Locked");
+	expect_bus_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
+					 sizeof(select_ppse), NULL),
+			 "org.posreader1.Error.Locked");
+	expect_bus_error(reader_call(bus, emus[0].path, "AcquireChannel", NULL,
+				     "s", "nfc"),
+			 "org.posreader1.Error.Locked");
+	expect_bus_error(reader_call(bus, emus[0].path, "WaitForCard", NULL,
+				     "asu", 1, "nfc", 100),
+			 "org.posreader1.Error.Locked");
 	/* A tag tapped while locked is not announced. */
 	take_away(log, 0);
 	assert_int_equal(emu_ctl(0, "tag present"), 0);
@@ -695,6 +682,12 @@ static void test_locked(void **state)
 	assert_int_equal(env_set_test_lock(&env, false), 0);
 	assert_int_equal(sig_log_wait(log, "/org/posreader1",
 				      "PropertiesChanged", 3000, NULL),
+			 0);
+	/* Active again: claim anew, then the card answers. */
+	expect_bus_error(reader_transmit(bus, emus[0].path, "nfc", select_ppse,
+					 sizeof(select_ppse), NULL),
+			 "org.posreader1.Error.NotClaimed");
+	assert_int_equal(reader_call(bus, emus[0].path, "Claim", NULL, NULL),
 			 0);
 	n = transmit(bus, select_ppse, sizeof(select_ppse), rsp, sizeof(rsp));
 	assert_int_equal(sw(rsp, n), 0x9000);

@@ -30,12 +30,8 @@ static int group_setup(void **state)
 {
 	if (env_start_bus(&env) < 0)
 		return -1;
-	if (env_start_sim(&env, 0, SERIAL, NULL) < 0)
-		return -1;
-	if (env_start_daemon(&env) < 0)
-		return -1;
-	rpath = strdup(reader_path(SERIAL));
-	return 0;
+	rpath = env_start_reader(&env, SERIAL);
+	return rpath ? 0 : -1;
 }
 
 static int group_teardown(void **state)
@@ -43,18 +39,6 @@ static int group_teardown(void **state)
 	env_stop(&env);
 	free((void *)rpath);
 	return 0;
-}
-
-static void wait_reader(sd_bus *bus)
-{
-	uint64_t end = now_ms() + 5000;
-	char *s = NULL;
-
-	while (reader_get_string(bus, rpath, "Serial", &s) < 0) {
-		assert_true(now_ms() < end);
-		bus_pump(bus, 20);
-	}
-	free(s);
 }
 
 /* The <interface name="iface"> element of an introspection document. */
@@ -106,7 +90,7 @@ static void test_introspection_matches_xml(void **state)
 	if (!getenv("POSREADER_DBUS_DIR"))
 		skip();
 	assert_int_equal(env_connect(&env, &bus), 0);
-	wait_reader(bus);
+	wait_reader_serial(bus, rpath);
 	check_xml(bus, rpath, "org.posreader1.Reader");
 	check_xml(bus, "/org/posreader1", "org.posreader1.Terminal");
 	sd_bus_flush_close_unref(bus);
@@ -215,7 +199,7 @@ static void test_unprivileged_refused(void **state)
 	if (geteuid() != 0)
 		skip();
 	assert_int_equal(env_connect(&env, &root), 0);
-	wait_reader(root);
+	wait_reader_serial(root, rpath);
 	assert_int_equal(sig_log_new(root, &log), 0);
 	assert_int_equal(pipe(out), 0);
 	assert_int_equal(pipe(go), 0);

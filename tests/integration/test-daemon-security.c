@@ -251,15 +251,9 @@ static bool wait_state(sd_bus *bus, const char *want, unsigned int ms)
 static sd_bus *client(void)
 {
 	sd_bus *bus = NULL;
-	char *serial = NULL;
-	uint64_t end = now_ms() + 5000;
 
 	assert_int_equal(env_connect(&env, &bus), 0);
-	while (reader_get_string(bus, rpath, "Serial", &serial) < 0) {
-		assert_true(now_ms() < end);
-		bus_pump(bus, 20);
-	}
-	free(serial);
+	wait_reader_serial(bus, rpath);
 	return bus;
 }
 
@@ -525,12 +519,8 @@ static int group_setup(void **state)
 	snprintf(acq_key2, sizeof(acq_key2), "%s/other-acquirer.pem", env.dir);
 	daemon_config("# posreaderd for test-daemon-security\n"
 		      "pin-lockout = 2,3,4\n");
-	if (env_start_sim(&env, 0, SERIAL, NULL) < 0)
-		return -1;
-	if (env_start_daemon(&env) < 0)
-		return -1;
-	rpath = strdup(reader_path(SERIAL));
-	return 0;
+	rpath = env_start_reader(&env, SERIAL);
+	return rpath ? 0 : -1;
 }
 
 static int group_teardown(void **state)
@@ -550,7 +540,9 @@ static void test_unprovisioned(void **state)
 	assert_string_equal(lock_state(bus), "unprovisioned");
 	assert_true(find_reason(bus, "not-provisioned", &r));
 	assert_non_null(strstr(r.ways, "re-provisioning"));
-	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
+	/* No claim and no card service until provisioned. */
+	assert_true(reader_call(bus, rpath, "Claim", NULL, NULL) < 0);
+	assert_string_equal(last_error_name(), "org.posreader1.Error.Locked");
 	assert_true(reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0,
 				100) < 0);
 	assert_string_equal(last_error_name(), "org.posreader1.Error.Locked");
@@ -782,14 +774,18 @@ static void test_pin_lockout_and_expiry(void **state)
 	assert_int_equal(retries(bus), 0);
 	assert_true(find_reason(bus, "operator-pin-lockout", &r));
 	assert_true(r.timed);
+	/* The first step of the 2,3,4 ladder, in words people read. */
+	assert_non_null(strstr(r.message, "it unlocks in 2 s"));
 	assert_true(r.remaining_us > 0 && r.remaining_us <= 2000000);
 	assert_true(r.until > wall_us() && r.until <= wall_us() + 3000000);
 	assert_non_null(strstr(r.ways, "time,"));
 	assert_non_null(strstr(r.ways, "supervisor-pin,"));
 	assert_non_null(strstr(r.ways, "acquirer-token,"));
 	assert_true(locked_until(bus) >= r.until - 1000);
-	/* Card services are refused, naming the reason. */
-	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
+	/* Card services, Claim included, are refused, naming the reason. */
+	assert_true(reader_call(bus, rpath, "Claim", NULL, NULL) < 0);
+	assert_string_equal(last_error_name(), "org.posreader1.Error.Locked");
+	assert_non_null(strstr(last_error_message(), "operator-pin-lockout"));
 	assert_true(reader_call(bus, rpath, "IccPowerOn", NULL, NULL) < 0);
 	assert_string_equal(last_error_name(), "org.posreader1.Error.Locked");
 	/* The right PIN is not even tried while locked. */
@@ -807,7 +803,8 @@ static void test_pin_lockout_and_expiry(void **state)
 	assert_true(wait_state(bus, "active", 1000));
 	assert_false(find_reason(bus, "operator-pin-lockout", NULL));
 	assert_int_equal(locked_until(bus), 0);
-	/* Card service again: no card in the slot, but not Locked. */
+	/* Card service again after a new Claim: no card, but not Locked. */
+	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
 	assert_true(reader_call(bus, rpath, "IccPowerOn", NULL, NULL) < 0);
 	assert_string_equal(last_error_name(), "org.posreader1.Error.NoCard");
 	assert_int_equal(verify_pin(bus, "operator", OPERATOR_PIN, &ok, &left),
@@ -837,9 +834,11 @@ static void test_tamper_and_tokens(void **state)
 	bool seen = false;
 	int ok;
 
-	/* Tamper blocks, zeroizes the working keys, refuses card service. */
+	/* Tamper blocks, zeroizes the working keys, ends the claim and
+	 * refuses card service. */
 	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
 	tamper(bus);
+	assert_int_equal(wait_claimed_by(bus, rpath, "", 2000), 0);
 	assert_true(find_reason(bus, "tamper", &r));
 	assert_string_equal(r.subject, SERIAL);
 	assert_string_equal(r.ways, "acquirer-token,");
@@ -892,7 +891,8 @@ static void test_tamper_and_tokens(void **state)
 	assert_int_equal(apply_token(bus, tok, n), 0);
 	assert_true(wait_state(bus, "active", 2000));
 	assert_false(find_reason(bus, "tamper", NULL));
-	/* Card service again: the wait runs (and times out). */
+	/* Card service again, claimed anew: the wait runs (and times out). */
+	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
 	assert_true(reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0,
 				100) < 0);
 	assert_string_equal(last_error_name(), "org.posreader1.Error.Timeout");
@@ -1043,7 +1043,8 @@ static void test_corrupt_state(void **state)
 	assert_string_equal(lock_state(bus), "blocked");
 	assert_true(find_reason(bus, "integrity-failure", &r));
 	assert_string_equal(r.subject, "state-db");
-	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
+	assert_true(reader_call(bus, rpath, "Claim", NULL, NULL) < 0);
+	assert_string_equal(last_error_name(), "org.posreader1.Error.Locked");
 	assert_true(reader_call(bus, rpath, "IccPowerOn", NULL, NULL) < 0);
 	assert_string_equal(last_error_name(), "org.posreader1.Error.Locked");
 	assert_true(env_daemon_alive(&env));
@@ -1072,7 +1073,8 @@ static void test_engine_cannot_open(void **state)
 	assert_true(find_reason(bus, "integrity-failure", &r));
 	assert_string_equal(r.subject, "state-db");
 	assert_non_null(strstr(r.message, "cannot be opened"));
-	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
+	assert_true(reader_call(bus, rpath, "Claim", NULL, NULL) < 0);
+	assert_string_equal(last_error_name(), "org.posreader1.Error.Locked");
 	assert_true(reader_call(bus, rpath, "IccPowerOn", NULL, NULL) < 0);
 	assert_string_equal(last_error_name(), "org.posreader1.Error.Locked");
 	expect_err(verify_pin(bus, "operator", OPERATOR_PIN, &ok, &left),

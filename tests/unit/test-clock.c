@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "clock.h"
@@ -134,6 +135,40 @@ static void test_age(void **state)
 	assert_int_equal(prclock_age(&now, NULL, t), 0);
 }
 
+static void expect_duration(uint64_t usec, const char *text)
+{
+	char buf[PRDURATION_MAX];
+
+	assert_int_equal(prduration_format(buf, sizeof(buf), usec),
+			 (int)strlen(text));
+	assert_string_equal(buf, text);
+}
+
+static void test_duration_format(void **state)
+{
+	char small[6];
+
+	expect_duration(0, "0 s");
+	/* What is left of a lockout is never "0": rests round up. */
+	expect_duration(1, "1 s");
+	expect_duration(44 * USEC_PER_SEC + 1, "45 s");
+	expect_duration(45 * USEC_PER_SEC, "45 s");
+	expect_duration(USEC_PER_MIN, "1 min");
+	expect_duration(4 * USEC_PER_MIN + 30 * USEC_PER_SEC, "4 min 30 s");
+	expect_duration(USEC_PER_HOUR, "1 h");
+	expect_duration(2 * USEC_PER_HOUR + 5 * USEC_PER_MIN, "2 h 5 min");
+	expect_duration(USEC_PER_HOUR + 1 * USEC_PER_SEC, "1 h 1 s");
+	expect_duration(24 * USEC_PER_HOUR, "24 h");
+	expect_duration(25 * USEC_PER_HOUR + 61 * USEC_PER_SEC,
+			"25 h 1 min 1 s");
+	/* Too small a buffer: an error and an empty string, never a part. */
+	assert_int_equal(prduration_format(small, sizeof(small),
+					   USEC_PER_MIN + USEC_PER_SEC),
+			 -ENOBUFS);
+	assert_string_equal(small, "");
+	assert_int_equal(prduration_format(small, 0, 1), -ENOBUFS);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -144,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_boottime_backwards_is_no_time),
 		cmocka_unit_test(test_reboot_restarts_in_full),
 		cmocka_unit_test(test_age),
+		cmocka_unit_test(test_duration_format),
 	};
 	/* clang-format on */
 

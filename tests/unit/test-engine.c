@@ -129,6 +129,21 @@ static bool has_reason(struct engine *e, const char *id, const char *subject)
 	return found;
 }
 
+/* True if the reason id carries a message containing text. */
+static bool reason_says(struct engine *e, const char *id, const char *text)
+{
+	struct lock_reason *v = NULL;
+	size_t i, n = 0;
+	bool found = false;
+
+	assert_int_equal(engine_reasons(e, &v, &n), 0);
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0 && strstr(v[i].message, text))
+			found = true;
+	free(v);
+	return found;
+}
+
 static size_t reason_count(struct engine *e)
 {
 	struct lock_reason *v = NULL;
@@ -314,6 +329,9 @@ static void test_lockouts_grow_then_block(void **state)
 {
 	struct fx *f = *state;
 	static const uint64_t minutes[] = { 1, 5, 30 };
+	static const char *const says[] = { "it unlocks in 1 min",
+					    "it unlocks in 5 min",
+					    "it unlocks in 30 min" };
 	struct pin_outcome o;
 	size_t i;
 
@@ -321,6 +339,7 @@ static void test_lockouts_grow_then_block(void **state)
 	for (i = 0; i < 3; i++) {
 		lock_operator(f);
 		assert_int_equal(engine_lock_state(f->e), LOCK_STATE_LOCKED);
+		assert_true(reason_says(f->e, LOCK_R_OPERATOR_PIN, says[i]));
 		fake_advance(&f->fc, minutes[i] * USEC_PER_MIN - 1);
 		assert_int_equal(engine_refresh(f->e), 0);
 		assert_int_equal(engine_lock_state(f->e), LOCK_STATE_LOCKED);

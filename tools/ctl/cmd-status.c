@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "ctl.h"
 
 static const char *str(const char *s)
@@ -114,7 +115,7 @@ static void print_reason_json(const struct ctl_reason *r)
 /* "why is it locked, what unlocks it, when", one block per reason. */
 static void print_reason_text(const struct ctl_reason *r)
 {
-	char when[40];
+	char when[40], left[PRDURATION_MAX];
 
 	printf("  %s%s%s: %s\n", r->id, r->subject[0] ? " " : "", r->subject,
 	       r->message);
@@ -122,11 +123,11 @@ static void print_reason_text(const struct ctl_reason *r)
 	for (size_t i = 0; i < r->n_ways; i++)
 		printf("%s%s", i ? ", " : "", r->ways[i]);
 	printf("%s\n", r->n_ways ? "" : "none over the bus");
-	if (r->timed)
-		printf("    unlocks in %llu s (at %s)\n",
-		       (unsigned long long)((r->remaining_us + 999999) /
-					    1000000),
+	if (r->timed) {
+		prduration_format(left, sizeof(left), r->remaining_us);
+		printf("    unlocks in %s (at %s)\n", left,
 		       ctl_wall_time(r->until_us, when, sizeof(when)));
+	}
 }
 
 static void print_status_json(const struct ctl_terminal *t,
