@@ -27,19 +27,9 @@ command -v dbus-daemon >/dev/null || {
 	exit 1
 }
 
-work=$(mktemp -d /tmp/posreader-nfc-demo.XXXXXX)
-pids=()
-cleanup() {
-	local pid
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=tools/private-bus.sh
+source "$top/tools/private-bus.sh"
+private_bus_setup /tmp/posreader-nfc-demo.XXXXXX
 
 # Bold headings on a terminal only: `make demo > file` stays plain text.
 bold=
@@ -51,42 +41,12 @@ fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 show() { printf '%s$ %s%s\n' "$bold" "$*" "$plain"; }
 
-# Debian's system-bus defaults, then the policy posreaderd ships.
-cat >"$work/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$work/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <include>$policy</include>
-</busconfig>
-CONF
+private_bus_conf "$policy" \
+	'<allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>'
 
 step "Starting a private D-Bus system bus with the shipped policy"
-dbus-daemon --config-file="$work/bus.conf" --nofork \
-	--print-address=3 3>"$work/address" 2>"$work/dbus.log" &
-pids+=($!)
-for _ in $(seq 100); do
-	[[ -s "$work/address" ]] && break
-	sleep 0.05
-done
-address=$(head -n1 "$work/address")
-[[ -n "$address" ]] || { echo "demo: dbus-daemon did not start" >&2; exit 1; }
+private_bus_start "$work/dbus.log" --config-file="$work/bus.conf" ||
+	{ echo "demo: dbus-daemon did not start" >&2; exit 1; }
 echo "bus: $address"
 
 step "An emulated PN532 board on a pseudo-terminal, empty field"
