@@ -914,6 +914,43 @@ int engine_reader_authenticated(struct engine *e, const char *serial, bool ok,
 	return transact(e, reader_authenticated_txn, &a, TXN_NOTIFY);
 }
 
+int engine_reader_paired(struct engine *e, const char *serial)
+{
+	char name[KEYSTORE_NAME_MAX];
+	uint8_t kcv[KEYSTORE_KCV_LEN];
+	int r;
+
+	if (!serial_ok(serial))
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%s%s", KEY_PAIRING_PREFIX, serial);
+	r = keystore_get_kcv(e->db, name, kcv);
+	if (r == -ENOENT)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
+int engine_check_reader_auth(struct engine *e, const char *serial,
+			     const uint8_t *challenge, const uint8_t *response,
+			     const char *caller, bool *ret_ok)
+{
+	struct selftest_result res = { 0 };
+	bool ok;
+	int r;
+
+	if (!serial_ok(serial) || !challenge)
+		return -EINVAL;
+	r = selftest_reader_auth(e->db, serial, challenge, response, &res);
+	if (r < 0)
+		return r;
+	ok = res.status == SELFTEST_PASS;
+	r = engine_reader_authenticated(e, serial, ok, res.message, caller);
+	if (r < 0)
+		return r;
+	if (ret_ok)
+		*ret_ok = ok;
+	return 0;
+}
+
 int engine_auth_challenge(uint8_t ret[SELFTEST_AUTH_CHALLENGE_LEN])
 {
 	return RAND_bytes(ret, SELFTEST_AUTH_CHALLENGE_LEN) == 1 ? 0 : -EIO;

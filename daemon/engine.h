@@ -169,6 +169,19 @@ int engine_report_tamper(struct engine *e, const char *serial, unsigned cause,
 int engine_reader_authenticated(struct engine *e, const char *serial, bool ok,
 				const char *why, const char *caller);
 
+/* 1 if a pairing key is stored for serial, 0 if not, or a negative errno. */
+int engine_reader_paired(struct engine *e, const char *serial);
+
+/*
+ * Check a reader's answer to an AUTH challenge against the key paired to
+ * serial and record the outcome with engine_reader_authenticated(): no
+ * pairing, no answer (response NULL) or a wrong answer is not genuine.
+ * 0 with *ret_ok (may be NULL) telling which, or a negative errno.
+ */
+int engine_check_reader_auth(struct engine *e, const char *serial,
+			     const uint8_t *challenge, const uint8_t *response,
+			     const char *caller, bool *ret_ok);
+
 /* 32 random bytes to send with the protocol's AUTH command. */
 int engine_auth_challenge(uint8_t ret[SELFTEST_AUTH_CHALLENGE_LEN]);
 

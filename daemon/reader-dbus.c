@@ -18,6 +18,15 @@
 
 /* ---- Checks shared by the card methods ------------------------------ */
 
+/* The reader has not yet answered the challenge sent when it attached. */
+static int refuse_unauthenticated(struct reader *r, sd_bus_error *error)
+{
+	return sd_bus_error_setf(error, PR_ERR_BUSY,
+				 "Reader %s is being authenticated; try again "
+				 "shortly.",
+				 r->info.serial);
+}
+
 /*
  * The terminal is active and the caller holds the claim. The lock comes
  * first: a lock ends every claim, so while locked the answer is Locked
@@ -28,6 +37,8 @@ static int check_card_service(struct reader *r, sd_bus_message *m,
 {
 	if (!terminal_is_active(r->mgr->terminal))
 		return terminal_refuse(r->mgr->terminal, error);
+	if (r->auth_pending)
+		return refuse_unauthenticated(r, error);
 	return claim_check(r, m, error);
 }
 
@@ -179,6 +190,8 @@ static int method_claim(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	/* No claims while not active: a lock ends them all (reader.c). */
 	if (!terminal_is_active(r->mgr->terminal))
 		return terminal_refuse(r->mgr->terminal, error);
+	if (r->auth_pending)
+		return refuse_unauthenticated(r, error);
 	ret = claim_take(r, m, error);
 	if (ret < 0)
 		return ret;

@@ -11,6 +11,7 @@
 #include "card-dict.h"
 #include "channel.h"
 #include "claim.h"
+#include "engine.h"
 #include "log.h"
 #include "manager.h"
 #include "reader-dbus.h"
@@ -31,6 +32,7 @@ struct reader_cmd {
 };
 
 static void queue_next(struct reader *r);
+static void attach_finish(struct reader *r);
 
 bool reader_has_cap(const struct reader *r, uint8_t cap)
 {
@@ -243,7 +245,7 @@ static void atr_read_done(struct reader *r, int err,
 		return;
 	if (announce)
 		reader_dbus_emit_inserted(r);
-	if (terminal_is_active(r->mgr->terminal))
+	if (terminal_is_active(r->mgr->terminal) && !r->auth_pending)
 		wait_card_arrived(r, CARD_KIND_ICC, fill_icc, r);
 }
 
@@ -269,7 +271,11 @@ static void handle_swipe(struct reader *r, const struct prw_frame *f)
 			    r->where);
 		return;
 	}
-	if (!terminal_is_active(r->mgr->terminal)) {
+	if (r->auth_pending) {
+		log_notice("reader %s: swipe dropped: reader not yet "
+			   "authenticated",
+			   r->where);
+	} else if (!terminal_is_active(r->mgr->terminal)) {
 		log_notice("reader %s: swipe dropped: terminal is locked",
 			   r->where);
 	} else {
@@ -282,7 +288,7 @@ static void handle_swipe(struct reader *r, const struct prw_frame *f)
 static void handle_event(struct reader *r, const struct prw_frame *f)
 {
 	bool was_present = r->icc_present || r->nfc_present;
-	bool active = terminal_is_active(r->mgr->terminal);
+	bool active = terminal_is_active(r->mgr->terminal) && !r->auth_pending;
 	struct prw_tamper tamper;
 	struct prw_dev_error deverr;
 
@@ -390,6 +396,125 @@ void reader_input(struct reader *r, const uint8_t *buf, size_t n)
 	queue_next(r);
 }
 
+/* ---- Authentication ------------------------------------------------- */
+
+struct auth_req {
+	reader_auth_done_t done;
+	void *userdata;
+	uint8_t challenge[PRW_AUTH_CHALLENGE_LEN];
+};
+
+static void auth_done(struct reader *r, int err, const struct prw_frame *rsp,
+		      void *userdata)
+{
+	struct auth_req *a = userdata;
+	const uint8_t *answer = NULL;
+
+	if (err == 0) {
+		if (rsp->status == PRW_ST_OK &&
+		    rsp->len == PRW_AUTH_RESPONSE_LEN)
+			answer = rsp->payload;
+		else
+			err = -EPROTO;
+	}
+	a->done(r, err, a->challenge, answer, a->userdata);
+	explicit_bzero(a, sizeof(*a));
+	free(a);
+}
+
+int reader_authenticate(struct reader *r, reader_auth_done_t done,
+			void *userdata)
+{
+	struct auth_req *a;
+	int ret;
+
+	if (!reader_has_cap(r, PRW_CAP_AUTH))
+		return -EOPNOTSUPP;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->done = done;
+	a->userdata = userdata;
+	ret = engine_auth_challenge(a->challenge);
+	if (ret >= 0)
+		ret = reader_command(r, PRW_CMD_AUTH, a->challenge,
+				     sizeof(a->challenge), PRW_TIMEOUT_AUTH_MS,
+				     auth_done, a, NULL);
+	if (ret < 0)
+		free(a);
+	return ret;
+}
+
+/* The answer to the AUTH sent when the reader attached. */
+static void attach_auth_done(struct reader *r, int err,
+			     const uint8_t *challenge, const uint8_t *response,
+			     void *userdata)
+{
+	r->auth_pending = false;
+	if (err == -ENODEV || r->dead)
+		return;
+	if (err < 0)
+		log_warning("reader %s: no valid answer to the authentication "
+			    "challenge (%s)",
+			    r->where, strerror(-err));
+	terminal_check_reader_auth(r->mgr->terminal, r->info.serial, challenge,
+				   response);
+	attach_finish(r);
+}
+
+/*
+ * On a provisioned terminal a reader must prove its pairing key before it
+ * goes on the bus. Not genuine: a paired reader that cannot answer AUTH,
+ * and an unpaired reader that could. A reader without AUTH that nobody
+ * paired (a libnfc reader) cannot be checked and is taken as it is.
+ * 1 if AUTH went out (attach_auth_done() finishes), else 0.
+ */
+static int attach_auth(struct reader *r)
+{
+	struct terminal *t = r->mgr->terminal;
+	bool can_auth = reader_has_cap(r, PRW_CAP_AUTH);
+	int ret;
+
+	ret = terminal_reader_paired(t, r->info.serial, can_auth);
+	if (ret == -ENODEV || ret == -EAGAIN)
+		return 0; /* no engine (already blocked), or not provisioned */
+	if (ret < 0) {
+		/* Fail closed: unjudged is not genuine. */
+		terminal_reader_authenticated(t, r->info.serial, false,
+					      "its pairing cannot be read");
+		return 0;
+	}
+	if (ret == 0 && !can_auth) {
+		log_notice("reader %s: serial %s cannot authenticate and is "
+			   "not paired: not checked",
+			   r->where, r->info.serial);
+		return 0;
+	}
+	if (ret == 0) {
+		log_warning("reader %s: serial %s is not paired with this "
+			    "terminal",
+			    r->where, r->info.serial);
+		terminal_reader_authenticated(t, r->info.serial, false,
+					      "the reader is not paired with "
+					      "this terminal");
+		return 0;
+	}
+	ret = reader_authenticate(r, attach_auth_done, NULL);
+	if (ret >= 0) {
+		r->auth_pending = true;
+		return 1;
+	}
+	if (ret == -EOPNOTSUPP)
+		terminal_reader_authenticated(t, r->info.serial, false,
+					      "the reader is paired but does "
+					      "not support authentication");
+	else
+		terminal_reader_authenticated(t, r->info.serial, false,
+					      "the authentication challenge "
+					      "could not be sent");
+	return 0;
+}
+
 /* ---- Lifecycle ------------------------------------------------------ */
 
 void reader_lock_changed(struct reader *r, bool active)
@@ -440,28 +565,10 @@ static void tag_read(struct reader *r)
 			    r->where);
 }
 
-static void probe_status_done(struct reader *r, int err,
-			      const struct prw_frame *rsp, void *userdata)
+/* Go on the bus and act on what the status query found. */
+static void attach_finish(struct reader *r)
 {
-	struct prw_status_info st;
-	bool nfc_in_field = false;
-	unsigned int tamper = 0;
 	int ret;
-
-	if (r->dead)
-		return;
-	if (err == 0 && rsp->status == PRW_ST_OK &&
-	    prw_status_info_decode(rsp->payload, rsp->len, &st) == 0) {
-		r->icc_present = st.state & PRW_STATE_ICC_PRESENT;
-		r->icc_powered = st.state & PRW_STATE_ICC_POWERED;
-		nfc_in_field = st.state & PRW_STATE_NFC_PRESENT;
-		if (st.state & PRW_STATE_TAMPERED)
-			tamper = st.tamper ? st.tamper : 0xff;
-	} else {
-		log_warning("reader %s: status query failed; assuming no "
-			    "card",
-			    r->where);
-	}
 
 	ret = manager_publish_reader(r->mgr, r);
 	if (ret < 0) {
@@ -472,16 +579,40 @@ static void probe_status_done(struct reader *r, int err,
 		 r->info.vendor, r->info.model, r->info.serial,
 		 r->info.firmware, r->where);
 	/* Tampered while nobody listened: the same as the event. */
-	if (tamper) {
+	if (r->probe_tamper) {
 		log_warning("reader %s: reports tamper (status 0x%02x)",
-			    r->where, tamper);
+			    r->where, r->probe_tamper);
 		terminal_report_tamper(r->mgr->terminal, r->info.serial,
-				       tamper);
+				       r->probe_tamper);
 	}
 	if (r->icc_present && terminal_is_active(r->mgr->terminal))
 		atr_read(r, false);
-	if (nfc_in_field)
+	if (r->probe_nfc)
 		tag_read(r);
+}
+
+static void probe_status_done(struct reader *r, int err,
+			      const struct prw_frame *rsp, void *userdata)
+{
+	struct prw_status_info st;
+
+	if (r->dead)
+		return;
+	if (err == 0 && rsp->status == PRW_ST_OK &&
+	    prw_status_info_decode(rsp->payload, rsp->len, &st) == 0) {
+		r->icc_present = st.state & PRW_STATE_ICC_PRESENT;
+		r->icc_powered = st.state & PRW_STATE_ICC_POWERED;
+		r->probe_nfc = st.state & PRW_STATE_NFC_PRESENT;
+		if (st.state & PRW_STATE_TAMPERED)
+			r->probe_tamper = st.tamper ? st.tamper : 0xff;
+	} else {
+		log_warning("reader %s: status query failed; assuming no "
+			    "card",
+			    r->where);
+	}
+	/* A paired reader goes on the bus once it answered the challenge. */
+	if (attach_auth(r) == 0)
+		attach_finish(r);
 }
 
 static void probe_info_done(struct reader *r, int err,

@@ -60,6 +60,9 @@ struct reader {
 	sd_event_source *free_src; /* frees a dead reader from the loop */
 	char *path;		   /* /org/posreader1/reader/<id> */
 	struct prw_info info;
+	bool auth_pending; /* the AUTH sent on attach has not answered */
+	bool probe_nfc;	   /* GET_STATUS on attach: a target in field */
+	unsigned int probe_tamper; /* GET_STATUS on attach: tamper cause */
 
 	/* Command queue: one command on the wire at a time. */
 	struct reader_cmd *queue_head, *queue_tail;
@@ -119,6 +122,23 @@ void reader_cmd_cancel(struct reader_cmd *cmd);
 
 /* True if the device has the capability bit (PRW_CAP_*). */
 bool reader_has_cap(const struct reader *r, uint8_t cap);
+
+/*
+ * Called once per reader_authenticate(): response is the reader's
+ * 32-byte answer to challenge, or NULL with err saying why there is none
+ * (-ETIMEDOUT, -ENODEV, -EPROTO for a status error or a bad length).
+ */
+typedef void (*reader_auth_done_t)(struct reader *r, int err,
+				   const uint8_t *challenge,
+				   const uint8_t *response, void *userdata);
+
+/*
+ * Send AUTH with a fresh challenge from the engine through the command
+ * queue. 0 and done is called later, or a negative errno (-EOPNOTSUPP:
+ * the reader lacks PRW_CAP_AUTH) and done is never called.
+ */
+int reader_authenticate(struct reader *r, reader_auth_done_t done,
+			void *userdata);
 
 /* The terminal lock state changed: on locking end waits, channel, claim. */
 void reader_lock_changed(struct reader *r, bool active);

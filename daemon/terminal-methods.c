@@ -293,28 +293,50 @@ static int method_apply_token(sd_bus_message *m, void *userdata,
 		token_error_name(terr), token_error_message(terr));
 }
 
+/* The self-test ended: answer the RunSelfTest call (userdata, a ref). */
+static void selftest_reply(struct terminal *t, int err,
+			   const struct selftest_result *v, size_t n,
+			   void *userdata)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = userdata;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	int ret;
+
+	if (err < 0) {
+		engine_failed(err, "self-test", &error);
+		ret = sd_bus_reply_method_error(m, &error);
+	} else {
+		ret = sd_bus_message_new_method_return(m, &reply);
+		if (ret >= 0)
+			ret = terminal_append_selftest(reply, v, n);
+		if (ret >= 0)
+			ret = sd_bus_send(NULL, reply, NULL);
+		else
+			ret = sd_bus_reply_method_errno(m, ret, NULL);
+	}
+	if (ret < 0)
+		log_warning_errno(ret, "cannot answer RunSelfTest");
+}
+
 static int method_run_selftest(sd_bus_message *m, void *userdata,
 			       sd_bus_error *error)
 {
 	struct terminal *t = userdata;
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_free_ struct selftest_result *v = NULL;
 	char caller[AUTH_CALLER_MAX];
-	size_t n = 0;
 	int ret;
 
 	ret = authorize(t, m, AUTH_OPERATOR, caller, error);
 	if (ret < 0)
 		return ret;
-	ret = terminal_run_selftest(t, caller, &v, &n);
-	if (ret < 0)
+	/* Paired readers answer a challenge first; the reply comes later. */
+	ret = terminal_run_selftest(t, caller, selftest_reply,
+				    sd_bus_message_ref(m));
+	if (ret < 0) {
+		sd_bus_message_unref(m);
 		return engine_failed(ret, "self-test", error);
-	ret = sd_bus_message_new_method_return(m, &reply);
-	if (ret >= 0)
-		ret = terminal_append_selftest(reply, v, n);
-	if (ret < 0)
-		return ret;
-	return sd_bus_send(NULL, reply, NULL);
+	}
+	return 1;
 }
 
 /* ---- Admin ---------------------------------------------------------- */

@@ -48,12 +48,19 @@ extern const sd_bus_vtable terminal_methods_vtable[];
 int terminal_append_selftest(sd_bus_message *reply,
 			     const struct selftest_result *v, size_t n);
 
+/* Called once when a self-test ends: err, or the results (n of them). */
+typedef void (*terminal_selftest_done_t)(struct terminal *t, int err,
+					 const struct selftest_result *v,
+					 size_t n, void *userdata);
+
 /*
  * Run the self-test with every published reader's serial and firmware;
- * *ret and *ret_n (may be NULL) get the results to free().
+ * each paired reader is first sent a fresh AUTH challenge through its
+ * command queue. done (may be NULL) is called once, later or at once.
+ * A negative errno if it could not start (done is then not called).
  */
 int terminal_run_selftest(struct terminal *t, const char *caller,
-			  struct selftest_result **ret, size_t *ret_n);
+			  terminal_selftest_done_t done, void *userdata);
 
 /* Emit PropertiesChanged for every Terminal property. */
 void terminal_emit_all(struct terminal *t);

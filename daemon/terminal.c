@@ -156,25 +156,130 @@ static void schedule_expiry(struct terminal *t)
 
 /* ---- Self-test ------------------------------------------------------ */
 
-int terminal_run_selftest(struct terminal *t, const char *caller,
-			  struct selftest_result **ret, size_t *ret_n)
+/* One self-test in flight: the readers' reports and the answers. */
+struct selftest_run {
+	struct terminal *t;
+	char caller[AUTH_CALLER_MAX];
+	terminal_selftest_done_t done;
+	void *userdata;
+	size_t n, pending;
+	struct engine_reader_report *rep;
+	struct selftest_reader {
+		struct selftest_run *run;
+		char serial[PRW_STR_MAX + 1];
+		char firmware[PRW_STR_MAX + 1];
+		uint8_t challenge[PRW_AUTH_CHALLENGE_LEN];
+		uint8_t response[PRW_AUTH_RESPONSE_LEN];
+	} * rd;
+};
+
+static void selftest_run_free(struct selftest_run *run)
 {
-	_cleanup_free_ struct engine_reader_report *rep = NULL;
+	if (!run)
+		return;
+	if (run->rd)
+		explicit_bzero(run->rd, run->n * sizeof(*run->rd));
+	free(run->rd);
+	free(run->rep);
+	free(run);
+}
+
+/* Every answer is in: run the engine's self-test and report. */
+static void selftest_complete(struct selftest_run *run)
+{
+	_cleanup_free_ struct selftest_result *v = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = engine_run_selftest(run->t->engine, run->rep, run->n, run->caller,
+				  &v, &n);
+	if (run->done)
+		run->done(run->t, ret, v, n, run->userdata);
+	selftest_run_free(run);
+}
+
+static void selftest_auth_done(struct reader *r, int err,
+			       const uint8_t *challenge,
+			       const uint8_t *response, void *userdata)
+{
+	struct selftest_reader *sr = userdata;
+	struct selftest_run *run = sr->run;
+	size_t i = (size_t)(sr - run->rd);
+
+	if (err == -ENODEV) {
+		/* Unplugged meanwhile: nothing to judge. */
+		run->rep[i].auth_challenge = NULL;
+	} else if (response) {
+		memcpy(sr->challenge, challenge, sizeof(sr->challenge));
+		memcpy(sr->response, response, sizeof(sr->response));
+		run->rep[i].auth_response = sr->response;
+	} else {
+		memcpy(sr->challenge, challenge, sizeof(sr->challenge));
+		log_warning("reader %s: no valid answer to the self-test's "
+			    "authentication challenge (%s)",
+			    sr->serial, strerror(-err));
+	}
+	if (--run->pending == 0)
+		selftest_complete(run);
+}
+
+int terminal_run_selftest(struct terminal *t, const char *caller,
+			  terminal_selftest_done_t done, void *userdata)
+{
+	struct selftest_run *run;
 	size_t nr = 0;
+	int ret;
 
 	if (!t->engine)
 		return -ENODEV;
-	rep = calloc(t->mgr->n_readers + 1, sizeof(*rep));
-	if (!rep)
+	run = calloc(1, sizeof(*run));
+	if (!run)
 		return -ENOMEM;
-	for (struct reader *r = t->mgr->readers; r; r = r->next) {
-		if (!r->published || nr >= t->mgr->n_readers)
-			continue;
-		rep[nr].serial = r->info.serial;
-		rep[nr].firmware = r->info.firmware;
-		nr++;
+	run->t = t;
+	run->done = done;
+	run->userdata = userdata;
+	snprintf(run->caller, sizeof(run->caller), "%s", caller);
+	run->rep = calloc(t->mgr->n_readers + 1, sizeof(*run->rep));
+	run->rd = calloc(t->mgr->n_readers + 1, sizeof(*run->rd));
+	if (!run->rep || !run->rd) {
+		selftest_run_free(run);
+		return -ENOMEM;
 	}
-	return engine_run_selftest(t->engine, rep, nr, caller, ret, ret_n);
+	/* One more than the answers awaited, dropped once all are asked. */
+	run->pending = 1;
+	for (struct reader *r = t->mgr->readers; r; r = r->next) {
+		struct selftest_reader *sr = &run->rd[nr];
+
+		if (!r->published || r->dead || nr >= t->mgr->n_readers)
+			continue;
+		sr->run = run;
+		snprintf(sr->serial, sizeof(sr->serial), "%s", r->info.serial);
+		snprintf(sr->firmware, sizeof(sr->firmware), "%s",
+			 r->info.firmware);
+		run->rep[nr].serial = sr->serial;
+		run->rep[nr].firmware = sr->firmware;
+		run->n = ++nr;
+		if (engine_reader_paired(t->engine, sr->serial) <= 0)
+			continue;
+		/* Paired: it must prove its key; no AUTH counts as no answer.
+		 */
+		run->rep[nr - 1].auth_challenge = sr->challenge;
+		ret = reader_authenticate(r, selftest_auth_done, sr);
+		if (ret >= 0) {
+			run->pending++;
+			continue;
+		}
+		if (ret != -EOPNOTSUPP)
+			log_warning_errno(ret,
+					  "reader %s: cannot send the "
+					  "self-test's challenge",
+					  sr->serial);
+		if (engine_auth_challenge(sr->challenge) < 0)
+			run->rep[nr - 1].auth_challenge = NULL;
+	}
+	if (--run->pending == 0)
+		selftest_complete(run);
+	return 0;
 }
 
 static int selftest_fired(sd_event_source *s, uint64_t usec, void *userdata)
@@ -348,6 +453,76 @@ void terminal_reader_authenticated(struct terminal *t, const char *serial,
 	if (ret < 0)
 		log_error_errno(ret, "cannot record reader %s authentication",
 				serial);
+}
+
+/*
+ * Test hook, with POSREADER_TEST_PROVISION=1 only: pair serial with the
+ * simulator's default pairing key (bytes 00..1f), so the tests and demos
+ * that are not about reader authenticity get genuine readers.
+ */
+static int test_pair(struct terminal *t, const char *serial)
+{
+	const char *v = getenv("POSREADER_TEST_PROVISION");
+	uint8_t key[32], kcv[KEYSTORE_KCV_LEN];
+	int ret;
+
+	if (!v || strcmp(v, "1") != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)i;
+	ret = keystore_kcv(KEY_HMAC256, key, sizeof(key), kcv);
+	if (ret >= 0)
+		ret = engine_pair_reader(t->engine, serial, key, sizeof(key),
+					 kcv, "posreaderd test-provision");
+	explicit_bzero(key, sizeof(key));
+	if (ret < 0)
+		return log_error_errno(ret, "test pairing of reader %s failed",
+				       serial);
+	log_warning("POSREADER_TEST_PROVISION: reader %s paired with the "
+		    "simulator's default key: for tests only",
+		    serial);
+	return 1;
+}
+
+int terminal_reader_paired(struct terminal *t, const char *serial,
+			   bool can_auth)
+{
+	int ret;
+
+	if (!t->engine)
+		return -ENODEV;
+	if (!engine_terminal_id(t->engine)[0])
+		return -EAGAIN;
+	ret = engine_reader_paired(t->engine, serial);
+	if (ret < 0)
+		return log_error_errno(
+			ret, "cannot read the pairing of reader %s", serial);
+	if (ret == 0 && can_auth)
+		ret = test_pair(t, serial);
+	return ret;
+}
+
+void terminal_check_reader_auth(struct terminal *t, const char *serial,
+				const uint8_t *challenge,
+				const uint8_t *response)
+{
+	char caller[AUTH_CALLER_MAX];
+	bool ok = false;
+	int ret;
+
+	if (!t->engine)
+		return;
+	snprintf(caller, sizeof(caller), "reader %s", serial);
+	ret = engine_check_reader_auth(t->engine, serial, challenge, response,
+				       caller, &ok);
+	if (ret < 0)
+		log_error_errno(ret, "cannot record reader %s authentication",
+				serial);
+	else if (ok)
+		log_info("reader %s proved its pairing key", serial);
+	else
+		log_warning("reader %s is not genuine: authentication failed",
+			    serial);
 }
 
 /* ---- The test lock file --------------------------------------------- */

@@ -68,6 +68,22 @@ void terminal_report_tamper(struct terminal *t, const char *serial,
 void terminal_reader_authenticated(struct terminal *t, const char *serial,
 				   bool ok, const char *why);
 
+/*
+ * Whether a reader attaching now must authenticate: 1 if the terminal is
+ * provisioned and serial is paired, 0 if provisioned and not paired, a
+ * negative errno if no check applies (no engine, not provisioned) or the
+ * pairing cannot be read. With POSREADER_TEST_PROVISION=1 an unpaired
+ * serial of a reader that can_auth is first paired with the simulator's
+ * default key (tests only).
+ */
+int terminal_reader_paired(struct terminal *t, const char *serial,
+			   bool can_auth);
+
+/* Judge a reader's answer (NULL: none) to challenge; record the outcome. */
+void terminal_check_reader_auth(struct terminal *t, const char *serial,
+				const uint8_t *challenge,
+				const uint8_t *response);
+
 /* The engine, or NULL if it could not open. */
 struct engine *terminal_engine(struct terminal *t);
 

@@ -225,9 +225,15 @@ int env_start_bus(struct env *e)
 int env_start_sim(struct env *e, unsigned int i, const char *serial,
 		  const char *caps)
 {
+	return env_start_sim_key(e, i, serial, caps, NULL);
+}
+
+int env_start_sim_key(struct env *e, unsigned int i, const char *serial,
+		      const char *caps, const char *key_hex)
+{
 	struct env_sim *s = &e->sims[i];
 	char log[128];
-	char *argv[12];
+	char *argv[14];
 	int a = 0;
 	uint64_t end;
 
@@ -260,6 +266,10 @@ int env_start_sim(struct env *e, unsigned int i, const char *serial,
 		if (caps) {
 			argv[a++] = (char *)"--caps";
 			argv[a++] = (char *)caps;
+		}
+		if (key_hex) {
+			argv[a++] = (char *)"--pairing-key";
+			argv[a++] = (char *)key_hex;
 		}
 	}
 	argv[a] = NULL;

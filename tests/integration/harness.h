@@ -50,6 +50,10 @@ int env_start_bus(struct env *e);
 int env_start_sim(struct env *e, unsigned int i, const char *serial,
 		  const char *caps);
 
+/* env_start_sim() with --pairing-key key_hex (NULL: the default key). */
+int env_start_sim_key(struct env *e, unsigned int i, const char *serial,
+		      const char *caps, const char *key_hex);
+
 /* Stop simulator slot i (SIGTERM, then wait). */
 int env_stop_sim(struct env *e, unsigned int i);
 

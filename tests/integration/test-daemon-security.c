@@ -257,6 +257,32 @@ static sd_bus *client(void)
 	return bus;
 }
 
+/*
+ * Wait until the reader is on the bus (true) or the daemon died on the
+ * way (false): attaching it writes the outcome of its authentication.
+ */
+static bool reader_attached(void)
+{
+	uint64_t end = now_ms() + 5000;
+	sd_bus *bus = NULL;
+	bool on_bus = false;
+	char *s = NULL;
+
+	assert_int_equal(env_connect(&env, &bus), 0);
+	while (now_ms() < end && env_daemon_alive(&env)) {
+		if (reader_get_string(bus, rpath, "Serial", &s) >= 0) {
+			free(s);
+			on_bus = true;
+			break;
+		}
+		bus_pump(bus, 20);
+	}
+	sd_bus_flush_close_unref(bus);
+	if (!on_bus)
+		assert_false(env_daemon_alive(&env));
+	return on_bus;
+}
+
 /* Run argv, stdout to out (NULL: /dev/null); exit status. */
 static int run(char *const argv[], const char *out)
 {
@@ -409,6 +435,38 @@ static int provision(sd_bus *bus, const uint8_t *master_kcv)
 	sd_bus_error_free(&error);
 	sd_bus_message_unref(m);
 	return ret;
+}
+
+/* PairReader(SERIAL) with the simulator's default key (00..1f) and KCV. */
+static int pair_reader(sd_bus *bus)
+{
+	static const uint8_t kcv[3] = { 0xff, 0x92, 0x12 };
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	uint8_t key[32];
+	int ret;
+
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)i;
+	err_name[0] = err_msg[0] = '\0';
+	ret = sd_bus_message_new_method_call(
+		bus, &m, "org.posreader1", "/org/posreader1",
+		"org.posreader1.Terminal", "PairReader");
+	if (ret >= 0)
+		ret = sd_bus_message_append(m, "s", SERIAL);
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', key, sizeof(key));
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', kcv, sizeof(kcv));
+	if (ret >= 0)
+		ret = sd_bus_call(bus, m, 0, &error, NULL);
+	if (ret < 0) {
+		snprintf(err_name, sizeof(err_name), "%s", error.name);
+		snprintf(err_msg, sizeof(err_msg), "%s", error.message);
+	}
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(m);
+	return ret < 0 ? ret : 0;
 }
 
 /* (b, u) of VerifyPin. */
@@ -576,6 +634,10 @@ static void test_provision(void **state)
 	free(id);
 	assert_int_equal(retries(bus), 3);
 	assert_int_equal(locked_until(bus), 0);
+	/* The reader is paired, so it authenticates whenever it attaches. */
+	if (pair_reader(bus) < 0)
+		fail_msg("PairReader failed: %s: %s", err_name, err_msg);
+	assert_string_equal(lock_state(bus), "active");
 	sd_bus_flush_close_unref(bus);
 }
 
@@ -924,11 +986,18 @@ static void test_tamper_and_tokens(void **state)
 	assert_true(wait_state(bus, "blocked", 3000));
 	assert_true(find_reason(bus, "tamper", &r));
 	assert_string_equal(r.subject, SERIAL);
+	/* A tampered reader proves nothing with its key: not genuine. */
+	assert_true(find_reason(bus, "reader-not-genuine", &r));
+	assert_string_equal(r.subject, SERIAL);
 	assert_int_equal(env_sim_ctl(&env, 0, "tamper", "clear", NULL), 0);
 	get_challenge(bus, ch);
 	n = sign_token(acq_key, "unlock", TERMINAL_ID, ch, NULL, tok,
 		       sizeof(tok));
 	assert_int_equal(apply_token(bus, tok, n), 0);
+	/* The token ends the tamper; only re-pairing ends the other. */
+	assert_false(find_reason(bus, "tamper", NULL));
+	assert_string_equal(lock_state(bus), "blocked");
+	assert_int_equal(pair_reader(bus), 0);
 	assert_true(wait_state(bus, "active", 2000));
 	sd_bus_flush_close_unref(bus);
 }
@@ -967,6 +1036,11 @@ static void test_crash_during_verify(void **state)
 		if (ret == -ECHILD)
 			continue; /* a write point of start-up */
 		assert_int_equal(ret, 0);
+		if (!reader_attached()) {
+			/* A write point of the reader's authentication. */
+			stop_daemon(SIGKILL);
+			continue;
+		}
 		bus = client();
 		ret = verify_pin(bus, "operator", WRONG_PIN, &ok, &left);
 		sd_bus_flush_close_unref(bus);

@@ -658,6 +658,7 @@ static void test_reader_pairing_and_selftest(void **state)
 	uint8_t ch[32], rsp[32];
 	struct engine_reader_report rd = { 0 };
 	struct selftest_result *res = NULL;
+	bool ok = false;
 	size_t n, i;
 
 	assert_int_equal(provision(f), 0);
@@ -710,6 +711,32 @@ static void test_reader_pairing_and_selftest(void **state)
 					    kcv, "test"),
 			 0);
 	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+
+	/* The queries the daemon asks when a reader attaches. */
+	assert_int_equal(engine_reader_paired(f->e, "SIM0001"), 1);
+	assert_int_equal(engine_reader_paired(f->e, "NOPE42"), 0);
+	assert_int_equal(engine_reader_paired(f->e, ""), -EINVAL);
+	assert_int_equal(
+		engine_check_reader_auth(f->e, "SIM0001", ch, rsp, "test", &ok),
+		0);
+	assert_true(ok);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	/* No answer (a timeout): not genuine; re-pairing clears. */
+	assert_int_equal(engine_check_reader_auth(f->e, "SIM0001", ch, NULL,
+						  "test", &ok),
+			 0);
+	assert_false(ok);
+	assert_true(has_reason(f->e, LOCK_R_READER, "SIM0001"));
+	assert_int_equal(engine_pair_reader(f->e, "SIM0001", key, sizeof(key),
+					    kcv, "test"),
+			 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	/* Not paired: not genuine, even with some answer. */
+	assert_int_equal(
+		engine_check_reader_auth(f->e, "NOPE42", ch, rsp, "test", &ok),
+		0);
+	assert_false(ok);
+	assert_true(has_reason(f->e, LOCK_R_READER, "NOPE42"));
 
 	/* An unpaired reader is not genuine either. */
 	assert_int_equal(engine_reader_authenticated(f->e, "OTHER9", false,
