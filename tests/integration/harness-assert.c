@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,4 +41,30 @@ size_t read_ay(sd_bus_message *m, uint8_t *buf, size_t cap)
 	assert_true(n <= cap);
 	memcpy(buf, p, n);
 	return n;
+}
+
+const char *lock_state(sd_bus *bus)
+{
+	static char buf[32];
+	char *s = NULL;
+
+	assert_true(sd_bus_get_property_string(bus, "org.posreader1",
+					       "/org/posreader1",
+					       "org.posreader1.Terminal",
+					       "LockState", NULL, &s) >= 0);
+	snprintf(buf, sizeof(buf), "%s", s);
+	free(s);
+	return buf;
+}
+
+bool wait_state(sd_bus *bus, const char *want, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		if (strcmp(lock_state(bus), want) == 0)
+			return true;
+		bus_pump(bus, 50);
+	}
+	return false;
 }

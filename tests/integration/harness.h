@@ -129,6 +129,12 @@ void expect_bus_error(int ret, const char *name);
 /* Copy the "ay" m is at into buf (cap bytes, asserted); its length. */
 size_t read_ay(sd_bus_message *m, uint8_t *buf, size_t cap);
 
+/* The Terminal's LockState (a static buffer); fails the test on error. */
+const char *lock_state(sd_bus *bus);
+
+/* Wait until LockState is want, pumping signals; false on timeout. */
+bool wait_state(sd_bus *bus, const char *want, unsigned int ms);
+
 /* Wait until the Reader's ClaimedBy equals owner ("" for free). */
 int wait_claimed_by(sd_bus *bus, const char *path, const char *owner,
 		    unsigned int timeout_ms);

@@ -36,20 +36,6 @@ struct reason {
 	char subject[64], message[256], ways[160];
 };
 
-static char *lock_state(sd_bus *bus)
-{
-	static char buf[32];
-	char *s = NULL;
-
-	assert_true(sd_bus_get_property_string(bus, "org.posreader1",
-					       "/org/posreader1",
-					       "org.posreader1.Terminal",
-					       "LockState", NULL, &s) >= 0);
-	snprintf(buf, sizeof(buf), "%s", s);
-	free(s);
-	return buf;
-}
-
 /* Find reason want in LockReasons; true and *ret if present. */
 static bool find_reason(sd_bus *bus, const char *want, struct reason *ret)
 {
@@ -87,19 +73,6 @@ static bool find_reason(sd_bus *bus, const char *want, struct reason *ret)
 	}
 	sd_bus_message_unref(reply);
 	return found;
-}
-
-/* Wait until LockState is want; false on timeout. */
-static bool wait_state(sd_bus *bus, const char *want, unsigned int ms)
-{
-	uint64_t end = now_ms() + ms;
-
-	while (now_ms() < end) {
-		if (strcmp(lock_state(bus), want) == 0)
-			return true;
-		bus_pump(bus, 50);
-	}
-	return false;
 }
 
 static sd_bus *client(void)

@@ -125,20 +125,6 @@ static void expect_err(int ret, const char *name)
 			 ret >= 0 ? "success" : err_name, err_msg);
 }
 
-static char *lock_state(sd_bus *bus)
-{
-	static char buf[32];
-	char *s = NULL;
-
-	assert_true(sd_bus_get_property_string(bus, "org.posreader1",
-					       "/org/posreader1",
-					       "org.posreader1.Terminal",
-					       "LockState", NULL, &s) >= 0);
-	snprintf(buf, sizeof(buf), "%s", s);
-	free(s);
-	return buf;
-}
-
 static uint32_t retries(sd_bus *bus)
 {
 	uint32_t v = 99;
@@ -232,19 +218,6 @@ static int64_t wall_us(void)
 
 	gettimeofday(&tv, NULL);
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
-
-/* Wait until LockState is want, pumping signals; false on timeout. */
-static bool wait_state(sd_bus *bus, const char *want, unsigned int ms)
-{
-	uint64_t end = now_ms() + ms;
-
-	while (now_ms() < end) {
-		if (strcmp(lock_state(bus), want) == 0)
-			return true;
-		bus_pump(bus, 50);
-	}
-	return false;
 }
 
 /* A client; waits until the reader is on the bus. */
