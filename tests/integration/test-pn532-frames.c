@@ -13,38 +13,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
-#define TEST_TIMEOUT_S 30
-#define REPLY_MS       1000 /* an answer must come within this */
-#define QUIET_MS       300  /* "no answer" means nothing in this time */
+#include "pn532-test.h"
 
-static int failures;
-static char dir[] = "/tmp/test-pn532-frames-XXXXXX";
+#define REPLY_MS 1000 /* an answer must come within this */
+#define QUIET_MS 300  /* "no answer" means nothing in this time */
 
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (cond) {                                           \
-			printf("ok: ");                               \
-		} else {                                              \
-			printf("FAIL (%s:%d): ", __FILE__, __LINE__); \
-			failures++;                                   \
-		}                                                     \
-		printf(__VA_ARGS__);                                  \
-		putchar('\n');                                        \
-	} while (0)
+static struct pn532_emu emu;
 
 static const uint8_t ack[] = { 0x00, 0x00, 0xff, 0x00, 0xff, 0x00 };
 static const uint8_t nack[] = { 0x00, 0x00, 0xff, 0xff, 0x00, 0x00 };
@@ -151,7 +135,7 @@ static bool control(const char *cmd)
 	ssize_t n;
 	int fd;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl", emu.dir);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		perror("control socket");
@@ -164,41 +148,6 @@ static bool control(const char *cmd)
 	n = read(fd, reply, sizeof(reply) - 1);
 	close(fd);
 	return n > 2 && strncmp(reply, "ok", 2) == 0;
-}
-
-static pid_t start_emulator(const char *emu, char *ret_path, size_t cap)
-{
-	char path_file[128], ctl[128];
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	FILE *f;
-	pid_t pid;
-	int i;
-
-	snprintf(path_file, sizeof(path_file), "%s/pty", dir);
-	snprintf(ctl, sizeof(ctl), "%s/ctl", dir);
-	pid = fork();
-	if (pid == 0) {
-		/* A test that dies (alarm, crash) takes the emulator along. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execl(emu, emu, "--quiet", "--path-file", path_file,
-		      "--control", ctl, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; pid > 0 && i < 250; i++) {
-		f = fopen(path_file, "re");
-		if (f) {
-			bool ok = fgets(ret_path, (int)cap, f) != NULL;
-
-			fclose(f);
-			if (ok) {
-				ret_path[strcspn(ret_path, "\n")] = '\0';
-				return pid;
-			}
-		}
-		nanosleep(&ts, NULL);
-	}
-	fprintf(stderr, "emulator did not start\n");
-	exit(1);
 }
 
 static int open_port(const char *path)
@@ -323,59 +272,18 @@ static void run(int fd)
 	CHECK(expect(fd, want, n), "NACK recovers the whole answer");
 }
 
-/* Remove the temporary directory even if the emulator died early. */
-static void remove_dir(const char *d)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/pty", d);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/ctl", d);
-	unlink(path);
-	rmdir(d);
-}
-
-/* Containers without devpts cannot run this test at all: skip. */
-static bool have_pty(void)
-{
-	int fd = posix_openpt(O_RDWR | O_NOCTTY);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 int main(int argc, char **argv)
 {
-	char slave[128];
-	int fd, status = 0;
-	pid_t pid;
+	int fd, ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s EMULATOR\n", argv[0]);
-		return 2;
-	}
-	if (!have_pty()) {
-		printf("SKIP: no pseudo-terminals here (posix_openpt)\n");
-		return 77;
-	}
-	alarm(TEST_TIMEOUT_S);
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	ret = pn532_test_begin(argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (pn532_emu_start(&emu, argv[1], "/tmp/test-pn532-frames-XXXXXX",
+			    NULL) < 0)
 		return 1;
-	}
-	pid = start_emulator(argv[1], slave, sizeof(slave));
-	fd = open_port(slave);
+	fd = open_port(emu.pty);
 	run(fd);
 	close(fd);
-
-	CHECK(waitpid(pid, &status, WNOHANG) == 0, "emulator still running");
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "emulator exits cleanly on SIGTERM");
-	remove_dir(dir);
-	printf("%s: %d failure(s)\n", argv[0], failures);
-	return failures ? 1 : 0;
+	return pn532_test_end(&emu, argv[0]);
 }

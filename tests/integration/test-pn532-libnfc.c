@@ -13,82 +13,18 @@
  * The emulator's card carries no PAN or track data, so printing
  * status words and lengths is safe; response bodies are never printed.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <nfc/nfc.h>
 
-#define TEST_TIMEOUT_S 30
-#define RAPDU_MAX      264
+#include "pn532-test.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (cond) {                                           \
-			printf("ok: ");                               \
-		} else {                                              \
-			printf("FAIL (%s:%d): ", __FILE__, __LINE__); \
-			failures++;                                   \
-		}                                                     \
-		printf(__VA_ARGS__);                                  \
-		putchar('\n');                                        \
-	} while (0)
+#define RAPDU_MAX 264
 
 static const uint8_t uid[] = { 0x08, 0x12, 0x34, 0x56 };
 static const uint8_t visa_aid[] = { 0xa0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10 };
-
-/* Start the emulator; return its pid and the pty slave path. */
-static pid_t start_emulator(const char *emu, const char *dir, char *ret_path,
-			    size_t cap)
-{
-	char path_file[256], remove_after[] = "--remove-after=4";
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	FILE *f;
-	pid_t pid;
-	int i;
-
-	snprintf(path_file, sizeof(path_file), "%s/pty", dir);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		/* A test that dies (alarm, crash) takes the emulator along. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execl(emu, emu, "--quiet", "--path-file", path_file,
-		      remove_after, (char *)NULL);
-		perror("exec emulator");
-		_exit(127);
-	}
-	for (i = 0; i < 250; i++) {
-		f = fopen(path_file, "re");
-		if (f) {
-			bool ok = fgets(ret_path, (int)cap, f) != NULL;
-
-			fclose(f);
-			if (ok) {
-				ret_path[strcspn(ret_path, "\n")] = '\0';
-				return pid;
-			}
-		}
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -ECHILD;
-		nanosleep(&ts, NULL);
-	}
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	return -ETIMEDOUT;
-}
 
 /* Send an APDU; return the response length (or a libnfc error). */
 static int apdu(nfc_device *dev, const uint8_t *cmd, size_t len, uint8_t *rsp)
@@ -179,60 +115,22 @@ static void run(nfc_device *dev)
 	CHECK(r <= 0, "no target selectable once the card has left (%d)", r);
 }
 
-/* Remove the temporary directory even if the emulator died early. */
-static void remove_dir(const char *d)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/pty", d);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/ctl", d);
-	unlink(path);
-	rmdir(d);
-}
-
-/* Containers without devpts cannot run this test at all: skip. */
-static bool have_pty(void)
-{
-	int fd = posix_openpt(O_RDWR | O_NOCTTY);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 int main(int argc, char **argv)
 {
-	char dir[] = "/tmp/test-pn532-XXXXXX", slave[128];
 	/* libnfc reads a connstring as a whole nfc_connstring array. */
 	nfc_connstring conn;
 	nfc_context *ctx = NULL;
+	struct pn532_emu emu;
 	nfc_device *dev;
-	int status = 0;
-	pid_t pid;
+	int ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s EMULATOR\n", argv[0]);
-		return 2;
-	}
-	if (!have_pty()) {
-		printf("SKIP: no pseudo-terminals here (posix_openpt)\n");
-		return 77;
-	}
-	alarm(TEST_TIMEOUT_S);
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
+	ret = pn532_test_begin(argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (pn532_emu_start(&emu, argv[1], "/tmp/test-pn532-XXXXXX",
+			    "--remove-after=4", NULL) < 0)
 		return 1;
-	}
-	pid = start_emulator(argv[1], dir, slave, sizeof(slave));
-	if (pid < 0) {
-		fprintf(stderr, "emulator did not start: %s\n",
-			strerror((int)-pid));
-		remove_dir(dir);
-		return 1;
-	}
-	snprintf(conn, sizeof(conn), "pn532_uart:%s", slave);
+	snprintf(conn, sizeof(conn), "pn532_uart:%s", emu.pty);
 
 	nfc_init(&ctx);
 	CHECK(ctx != NULL, "nfc_init");
@@ -250,12 +148,5 @@ int main(int argc, char **argv)
 
 out:
 	/* The emulator must have survived all of it. */
-	CHECK(waitpid(pid, &status, WNOHANG) == 0, "emulator still running");
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "emulator exits cleanly on SIGTERM");
-	remove_dir(dir);
-	printf("%s: %d failure(s)\n", argv[0], failures);
-	return failures ? 1 : 0;
+	return pn532_test_end(&emu, argv[0]);
 }
