@@ -12,47 +12,19 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-build}
-case "$build" in /*) ;; *) build="$top/$build" ;; esac
-
-daemon="$build/daemon/posreaderd"
-ctl="$build/tools/ctl/posreaderctl"
+# shellcheck source=tools/demo-lib.sh
+source "$top/tools/demo-lib.sh"
+demo_paths "${1:-build}"
 sim="$build/tools/sim/posreader-sim"
 acquirer="$build/tools/acquirer/posreader-acquirer"
-policy="$top/dbus/org.posreader1.conf"
-for f in "$daemon" "$ctl" "$sim" "$acquirer"; do
-	if [[ ! -x "$f" ]]; then
-		echo "demo: $f is missing; run 'make build' first" >&2
-		exit 1
-	fi
-done
-command -v dbus-daemon >/dev/null || {
-	echo "demo: dbus-daemon is missing (apt-get install dbus-daemon)" >&2
-	exit 1
-}
+demo_require "$daemon" "$ctl" "$sim" "$acquirer"
+demo_require_dbus
 
 # shellcheck source=tools/private-bus.sh
 source "$top/tools/private-bus.sh"
 private_bus_setup /tmp/posreader-demo.XXXXXX
-
-# Bold headings on a terminal only: `make demo > file` stays plain text.
-bold=
-plain=
-if [[ -t 1 ]]; then
-	bold=$(tput bold 2>/dev/null || true)
-	plain=$(tput sgr0 2>/dev/null || true)
-fi
-step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
-show() { printf '%s$ %s%s\n' "$bold" "$*" "$plain"; }
-
 mkdir -p "$work/sims"
-private_bus_conf "$policy" \
-	'<allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>'
-
-step "Starting a private D-Bus system bus with the shipped policy"
-private_bus_start "$work/dbus.log" --config-file="$work/bus.conf" ||
-	{ echo "demo: dbus-daemon did not start" >&2; exit 1; }
-echo "bus: $address"
+demo_start_bus "$policy"
 
 step "Starting a simulated reader and posreaderd"
 serial=SIM-DEMO-1

@@ -9,45 +9,17 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-build}
-case "$build" in /*) ;; *) build="$top/$build" ;; esac
-
-daemon="$build/daemon/posreaderd"
-ctl="$build/tools/ctl/posreaderctl"
+# shellcheck source=tools/demo-lib.sh
+source "$top/tools/demo-lib.sh"
+demo_paths "${1:-build}"
 emu="$build/tools/pn532-emu/posreader-pn532-emu"
-policy="$top/dbus/org.posreader1.conf"
-for f in "$daemon" "$ctl" "$emu"; do
-	if [[ ! -x "$f" ]]; then
-		echo "demo: $f is missing; run 'make build' first" >&2
-		exit 1
-	fi
-done
-command -v dbus-daemon >/dev/null || {
-	echo "demo: dbus-daemon is missing (apt-get install dbus-daemon)" >&2
-	exit 1
-}
+demo_require "$daemon" "$ctl" "$emu"
+demo_require_dbus
 
 # shellcheck source=tools/private-bus.sh
 source "$top/tools/private-bus.sh"
 private_bus_setup /tmp/posreader-nfc-demo.XXXXXX
-
-# Bold headings on a terminal only: `make demo > file` stays plain text.
-bold=
-plain=
-if [[ -t 1 ]]; then
-	bold=$(tput bold 2>/dev/null || true)
-	plain=$(tput sgr0 2>/dev/null || true)
-fi
-step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
-show() { printf '%s$ %s%s\n' "$bold" "$*" "$plain"; }
-
-private_bus_conf "$policy" \
-	'<allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>'
-
-step "Starting a private D-Bus system bus with the shipped policy"
-private_bus_start "$work/dbus.log" --config-file="$work/bus.conf" ||
-	{ echo "demo: dbus-daemon did not start" >&2; exit 1; }
-echo "bus: $address"
+demo_start_bus "$policy"
 
 step "An emulated PN532 board on a pseudo-terminal, empty field"
 show "posreader-pn532-emu --no-tag --path-file pty --control emu.sock &"

@@ -15,15 +15,11 @@ PROBE=$BUILD/tools/probe/posreader-probe
 DEMO_DIR=
 SIM_PID=
 
-# Section headings; bold on a terminal only, as in demo-daemon.sh and
-# demo-nfc.sh (whose steps are the "==" level below these).
-bold=
-plain=
-if [[ -t 1 ]]; then
-	bold=$(tput bold 2>/dev/null || true)
-	plain=$(tput sgr0 2>/dev/null || true)
-fi
+# shellcheck source=tools/demo-lib.sh
+source "$(dirname "$0")/demo-lib.sh"
 
+# Section headings; bold on a terminal only, as the steps of
+# demo-daemon.sh and demo-nfc.sh (the "==" level below these).
 heading() {
 	printf '\n%s=== %s ===%s\n' "$bold" "$*" "$plain"
 }
@@ -193,10 +189,7 @@ DEMO_PARTS=(
 main() {
 	local part
 
-	if [[ ! -x $SIM || ! -x $PROBE ]]; then
-		echo "demo: build first: $SIM and $PROBE are missing" >&2
-		exit 1
-	fi
+	demo_require "$SIM" "$PROBE"
 	trap demo_cleanup EXIT
 	for part in "${DEMO_PARTS[@]}"; do
 		"$part"
