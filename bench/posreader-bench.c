@@ -9,6 +9,10 @@
  *   swipe-to-signal latency; idle RSS with 1 and 8 readers; cold start to
  *   name owned; wakeups while idle; event cost with 1..8 readers and
  *   1..64 subscribed clients.
+ *
+ * Card services need an active terminal: meson runs this with the
+ * daemon's test hook POSREADER_TEST_PROVISION=1, which provisions the
+ * fresh state directory with fixed test keys.
  */
 #include <errno.h>
 #include <poll.h>
@@ -61,9 +65,14 @@ static struct stats percentiles(uint64_t *ns, size_t n)
 	return s;
 }
 
+/* What die() stops: the bus, daemon and simulators of the run. */
+static struct env *running;
+
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "posreader-bench: %s: %s\n", what, strerror(-err));
+	if (running)
+		env_stop(running);
 	exit(1);
 }
 
@@ -277,11 +286,13 @@ static double cold_start_ms(void)
 
 		if (env_start_bus(&e) < 0)
 			die("bus", -EIO);
+		running = &e;
 		t0 = now_ns();
 		if (env_start_daemon(&e) < 0)
 			die("daemon", -EIO);
 		best[i] = now_ns() - t0;
 		env_stop(&e);
+		running = NULL;
 	}
 	qsort(best, 5, sizeof(best[0]), cmp_u64);
 	return best[2] / 1e6;
@@ -306,6 +317,7 @@ int main(void)
 
 	if (env_start_bus(&e) < 0)
 		die("dbus-daemon", -EIO);
+	running = &e;
 	snprintf(serials[0], sizeof(serials[0]), "BENCH-0");
 	if (env_start_sim(&e, 0, serials[0], NULL) < 0 ||
 	    env_start_daemon(&e) < 0)
@@ -381,6 +393,7 @@ int main(void)
 	for (int c = 0; c < CLIENTS_MAX; c++)
 		sd_bus_flush_close_unref(clients[c]);
 	env_stop(&e);
+	running = NULL;
 
 	snprintf(v, sizeof(v), "%.1f ms (median of 5)", cold_start_ms());
 	row("cold start to name owned", v, "-");
