@@ -61,7 +61,7 @@ static void channel_apdu_done(struct reader *r, int err,
 	else if (send(c->fd, rsp->payload, rsp->len,
 		      MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("reader %s: channel reply not sent", r->path);
-	/* Take the next APDU only now: one in flight per channel. */
+	/* Take the next APDU now, if channel_io() held one back. */
 	sd_event_source_set_enabled(c->io, SD_EVENT_ON);
 }
 
@@ -74,6 +74,16 @@ static int channel_io(sd_event_source *s, int fd, uint32_t revents,
 	ssize_t n;
 	int len, ret;
 
+	/*
+	 * One APDU in flight per channel: a client that sends ahead is held
+	 * back by the socket buffer until the answer. The source is turned
+	 * off only then, not for every APDU: that would cost two epoll_ctl()
+	 * calls per round trip.
+	 */
+	if (c->cmd) {
+		sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		return 0;
+	}
 	n = recv(fd, apdu, sizeof(apdu), MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
@@ -95,11 +105,8 @@ static int channel_io(sd_event_source *s, int fd, uint32_t revents,
 	ret = reader_command(r, PRW_CMD_APDU, payload, len, PRW_TIMEOUT_APDU_MS,
 			     channel_apdu_done, c, &c->cmd);
 	secure_zero(payload, len);
-	if (ret < 0) {
+	if (ret < 0)
 		channel_send_err(c, CHANNEL_ERR_DEVICE);
-		return 0;
-	}
-	sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	return 0;
 }
 
