@@ -30,7 +30,7 @@ bool prclock_boot_id_valid(const char *s)
 	return true;
 }
 
-static int read_real_boot_id(char ret[PRCLOCK_BOOT_ID_LEN + 1])
+static int read_boot_id_file(char ret[PRCLOCK_BOOT_ID_LEN + 1])
 {
 	char buf[PRCLOCK_BOOT_ID_LEN + 2];
 	ssize_t n;
@@ -47,6 +47,24 @@ static int read_real_boot_id(char ret[PRCLOCK_BOOT_ID_LEN + 1])
 	if (!prclock_boot_id_valid(buf))
 		return -EIO;
 	memcpy(ret, buf, PRCLOCK_BOOT_ID_LEN + 1);
+	return 0;
+}
+
+/*
+ * The kernel makes one boot id per boot, so a running process needs to
+ * read it only once; a failed read is not remembered and is tried again.
+ */
+static int read_real_boot_id(char ret[PRCLOCK_BOOT_ID_LEN + 1])
+{
+	static char boot_id[PRCLOCK_BOOT_ID_LEN + 1];
+	int r;
+
+	if (!boot_id[0]) {
+		r = read_boot_id_file(boot_id);
+		if (r < 0)
+			return r;
+	}
+	memcpy(ret, boot_id, sizeof(boot_id));
 	return 0;
 }
 

@@ -45,7 +45,10 @@ struct prdeadline {
 	uint64_t duration_us;
 };
 
-/* Read all clocks; negative errno if the boot id cannot be read. */
+/*
+ * Read all clocks; negative errno if the boot id cannot be read. The
+ * real boot id is read once per process: it cannot change while it runs.
+ */
 int prclock_read(const struct prclock *clock, struct prclock_now *ret_now);
 
 /* Start a deadline duration_us from now. */

@@ -27,6 +27,12 @@
 #define SEAL_BODY_LEN (SEAL_MAGIC_SZ + DB_ID_LEN + 8)
 #define SEAL_LEN      (SEAL_BODY_LEN + MAC_LEN)
 
+/* A statement kept prepared for the life of the connection. */
+struct cached_stmt {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
 struct statedb {
 	sqlite3 *sql;
 	int dir_fd;
@@ -34,7 +40,18 @@ struct statedb {
 	uint8_t db_id[DB_ID_LEN];
 	uint64_t generation;
 	bool in_tx;
+	struct cached_stmt *cache;
+	size_t n_cache;
+	statedb_commit_fn committed;
+	void *committed_userdata;
 };
+
+/*
+ * SQLite's own page cache, in KiB (its default is 2 MiB). The state is a
+ * few dozen pages, read seldom and mostly mirrored in memory by the
+ * engine; the kernel's page cache holds the file anyway.
+ */
+#define PAGE_CACHE_KIB "64"
 
 /* The whole schema; every table the security engine keeps. */
 static const char schema_sql[] =
@@ -151,6 +168,95 @@ int statedb_prepare(struct statedb *db, const char *sql,
 		sqlite3_prepare_v2(db->sql, sql, -1, ret_stmt, NULL));
 }
 
+int statedb_prepare_cached(struct statedb *db, const char *sql,
+			   sqlite3_stmt **ret_stmt)
+{
+	struct cached_stmt *c;
+	sqlite3_stmt *st;
+	size_t i;
+	int r;
+
+	for (i = 0; i < db->n_cache; i++) {
+		c = &db->cache[i];
+		if (c->sql == sql || strcmp(c->sql, sql) == 0) {
+			*ret_stmt = c->stmt;
+			return 0;
+		}
+	}
+	c = reallocarray(db->cache, db->n_cache + 1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	db->cache = c;
+	r = statedb_errno(sqlite3_prepare_v3(
+		db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL));
+	if (r < 0)
+		return r;
+	c[db->n_cache].sql = sql;
+	c[db->n_cache].stmt = st;
+	db->n_cache++;
+	*ret_stmt = st;
+	return 0;
+}
+
+/* Finalize the kept statements: before the connection can close. */
+static void cache_clear(struct statedb *db)
+{
+	for (size_t i = 0; i < db->n_cache; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	free(db->cache);
+	db->cache = NULL;
+	db->n_cache = 0;
+}
+
+void statedb_stmt_done(sqlite3_stmt **stmt)
+{
+	if (!*stmt)
+		return;
+	/* Ends its read and drops pointers to the caller's bound data. */
+	sqlite3_reset(*stmt);
+	sqlite3_clear_bindings(*stmt);
+	*stmt = NULL;
+}
+
+/* Run a cached statement without results to its end. */
+static int exec_cached(struct statedb *db, const char *sql)
+{
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
+	int r;
+
+	r = statedb_prepare_cached(db, sql, &st);
+	if (r < 0)
+		return r;
+	return statedb_errno(sqlite3_step(st));
+}
+
+int statedb_memory_setup(void)
+{
+	/*
+	 * SQLite hands every connection a block for 20 cache pages up front
+	 * (~90 KiB); the state needs a handful, taken one by one instead.
+	 */
+	return statedb_errno(
+		sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0));
+}
+
+bool statedb_in_transaction(struct statedb *db)
+{
+	return db->in_tx || !sqlite3_get_autocommit(db->sql);
+}
+
+int64_t statedb_total_changes(struct statedb *db)
+{
+	return sqlite3_total_changes64(db->sql);
+}
+
+void statedb_set_commit_callback(struct statedb *db, statedb_commit_fn fn,
+				 void *userdata)
+{
+	db->committed = fn;
+	db->committed_userdata = userdata;
+}
+
 /* ---- small file helpers -------------------------------------------- */
 
 static int fsync_dir(int dir_fd)
@@ -263,13 +369,19 @@ static int seal_read(struct statedb *db, uint8_t *ret_id, uint64_t *ret_gen)
 
 /* ---- meta ------------------------------------------------------------ */
 
+/* Hot statements, kept prepared (statedb_prepare_cached()). */
+static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?";
+static const char sql_meta_set[] =
+	"INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)";
+static const char sql_meta_delete[] = "DELETE FROM meta WHERE key = ?";
+
 int statedb_meta_get_int(struct statedb *db, const char *key,
 			 int64_t *ret_value)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db, "SELECT value FROM meta WHERE key = ?", &st);
+	r = statedb_prepare_cached(db, sql_meta_get, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -286,13 +398,10 @@ int statedb_meta_get_int(struct statedb *db, const char *key,
 
 int statedb_meta_set_int(struct statedb *db, const char *key, int64_t value)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db,
-			    "INSERT OR REPLACE INTO meta(key, value) "
-			    "VALUES (?, ?)",
-			    &st);
+	r = statedb_prepare_cached(db, sql_meta_set, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -303,11 +412,11 @@ int statedb_meta_set_int(struct statedb *db, const char *key, int64_t value)
 int statedb_meta_get_blob(struct statedb *db, const char *key, void *buf,
 			  size_t cap, size_t *ret_len)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	const void *p;
 	int r, n;
 
-	r = statedb_prepare(db, "SELECT value FROM meta WHERE key = ?", &st);
+	r = statedb_prepare_cached(db, sql_meta_get, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -331,13 +440,10 @@ int statedb_meta_get_blob(struct statedb *db, const char *key, void *buf,
 int statedb_meta_set_blob(struct statedb *db, const char *key, const void *buf,
 			  size_t len)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db,
-			    "INSERT OR REPLACE INTO meta(key, value) "
-			    "VALUES (?, ?)",
-			    &st);
+	r = statedb_prepare_cached(db, sql_meta_set, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -347,10 +453,10 @@ int statedb_meta_set_blob(struct statedb *db, const char *key, const void *buf,
 
 int statedb_meta_delete(struct statedb *db, const char *key)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db, "DELETE FROM meta WHERE key = ?", &st);
+	r = statedb_prepare_cached(db, sql_meta_delete, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -365,7 +471,7 @@ int statedb_begin(struct statedb *db)
 
 	if (db->in_tx)
 		return -EBUSY;
-	r = statedb_exec(db, "BEGIN IMMEDIATE");
+	r = exec_cached(db, "BEGIN IMMEDIATE");
 	if (r < 0)
 		return r;
 	db->in_tx = true;
@@ -376,7 +482,10 @@ void statedb_rollback(struct statedb *db)
 {
 	if (!db->in_tx)
 		return;
-	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	exec_cached(db, "ROLLBACK");
+	/* If the statement could not run, SQLite still must not keep it. */
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	db->in_tx = false;
 }
 
@@ -390,11 +499,15 @@ int statedb_commit(struct statedb *db)
 	if (r < 0)
 		goto fail;
 	statedb_crash_point();
-	r = statedb_exec(db, "COMMIT");
+	r = exec_cached(db, "COMMIT");
 	if (r < 0)
 		goto fail;
 	db->in_tx = false;
 	db->generation++;
+	/* Committed: whoever mirrors the state catches up before anything
+	 * else can read it. */
+	if (db->committed)
+		db->committed(db, db->committed_userdata);
 	statedb_crash_point();
 	/*
 	 * A crash before the seal catches up leaves the database one ahead,
@@ -410,11 +523,15 @@ fail:
 
 static int set_pragmas(sqlite3 *sql)
 {
-	static const char pragmas[] = "PRAGMA journal_mode = WAL;"
-				      "PRAGMA synchronous = FULL;"
-				      "PRAGMA fullfsync = ON;"
-				      "PRAGMA secure_delete = ON;"
-				      "PRAGMA foreign_keys = ON;";
+	static const char pragmas[] =
+		"PRAGMA journal_mode = WAL;"
+		"PRAGMA synchronous = FULL;"
+		"PRAGMA fullfsync = ON;"
+		"PRAGMA secure_delete = ON;"
+		"PRAGMA foreign_keys = ON;"
+		/* Reads through the page cache below, not a mapping. */
+		"PRAGMA mmap_size = 0;"
+		"PRAGMA cache_size = -" PAGE_CACHE_KIB ";";
 
 	sqlite3_busy_timeout(sql, 5000);
 	return statedb_errno(sqlite3_exec(sql, pragmas, NULL, NULL, NULL));
@@ -595,6 +712,7 @@ int statedb_open(const char *dir, struct statedb **ret,
 		if (r == 0)
 			r = load_existing(db, &h.flags);
 		if (r < 0) {
+			cache_clear(db);
 			sqlite3_close(db->sql);
 			db->sql = NULL;
 			move_aside(db->dir_fd, aside, sizeof(aside));
@@ -685,6 +803,7 @@ void statedb_close(struct statedb *db)
 	if (!db)
 		return;
 	statedb_rollback(db);
+	cache_clear(db);
 	sqlite3_close(db->sql);
 	if (db->dir_fd >= 0)
 		close(db->dir_fd);

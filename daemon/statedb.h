@@ -9,6 +9,7 @@
 #define POSREADER_STATEDB_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +61,13 @@ struct statedb;
 int statedb_open(const char *dir, struct statedb **ret,
 		 struct statedb_health *ret_health);
 
+/*
+ * Process-wide SQLite memory settings for a long-running daemon; call
+ * before any other SQLite use (afterwards it fails with -EIO and changes
+ * nothing).
+ */
+int statedb_memory_setup(void);
+
 /* Close the database; NULL is fine. */
 void statedb_close(struct statedb *db);
 
@@ -90,6 +98,31 @@ int statedb_exec(struct statedb *db, const char *sql);
 /* Prepare one statement; negative errno on failure. */
 int statedb_prepare(struct statedb *db, const char *sql,
 		    sqlite3_stmt **ret_stmt);
+
+/*
+ * A statement for sql that db keeps prepared until it closes (for hot
+ * paths). Never finalize it: release it with statedb_stmt_done() (or
+ * _cleanup_stmt_done_) as soon as its results are read, before the same
+ * sql is asked for again.
+ */
+int statedb_prepare_cached(struct statedb *db, const char *sql,
+			   sqlite3_stmt **ret_stmt);
+
+/* Reset a cached statement and clear its bindings; NULL is fine. */
+void statedb_stmt_done(sqlite3_stmt **stmt);
+
+/* True while a transaction is open: reads then see uncommitted rows. */
+bool statedb_in_transaction(struct statedb *db);
+
+/* Rows changed through this connection since it opened, rolled back too. */
+int64_t statedb_total_changes(struct statedb *db);
+
+/* Called by statedb_commit() right after each successful COMMIT. */
+typedef void (*statedb_commit_fn)(struct statedb *db, void *userdata);
+
+/* Set the commit callback (NULL to remove). */
+void statedb_set_commit_callback(struct statedb *db, statedb_commit_fn fn,
+				 void *userdata);
 
 /* Map a SQLite result code to a negative errno. */
 int statedb_errno(int sqlite_rc);
@@ -128,7 +161,8 @@ static inline void sqlite3_finalizep(sqlite3_stmt **stmt)
 		sqlite3_finalize(*stmt);
 }
 
-#define _cleanup_statedb_ _cleanup_(statedb_closep)
-#define _cleanup_stmt_	  _cleanup_(sqlite3_finalizep)
+#define _cleanup_statedb_   _cleanup_(statedb_closep)
+#define _cleanup_stmt_	    _cleanup_(sqlite3_finalizep)
+#define _cleanup_stmt_done_ _cleanup_(statedb_stmt_done)
 
 #endif /* POSREADER_STATEDB_H */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -14,7 +15,9 @@
 
 static void test_real_clock(void **state)
 {
+	char kernel_id[PRCLOCK_BOOT_ID_LEN + 1] = "";
 	struct prclock_now a, b;
+	FILE *f;
 
 	assert_int_equal(prclock_read(NULL, &a), 0);
 	assert_true(prclock_boot_id_valid(a.boot_id));
@@ -22,6 +25,12 @@ static void test_real_clock(void **state)
 	assert_string_equal(a.boot_id, b.boot_id);
 	assert_true(b.boot_us >= a.boot_us);
 	assert_true(a.wall_us > 0);
+	/* Read once per process, it is still the kernel's. */
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	assert_non_null(f);
+	assert_non_null(fgets(kernel_id, sizeof(kernel_id), f));
+	fclose(f);
+	assert_string_equal(b.boot_id, kernel_id);
 }
 
 static void test_boot_id_validation(void **state)

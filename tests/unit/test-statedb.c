@@ -197,14 +197,20 @@ static void test_seal_and_key(void **state)
 {
 	struct fx *f = *state;
 	FILE *fp;
+	int c;
 
 	commit_n(f, 1);
 	assert_int_equal(unlink(f->seal), 0);
 	assert_int_equal(open_flags(f), STATEDB_SEAL_BAD);
 	fp = fopen(f->seal, "r+");
 	assert_non_null(fp);
+	/* Flip a byte of the sealed database id (a random byte could
+	 * already be whatever constant were written instead). */
 	assert_int_equal(fseek(fp, 20, SEEK_SET), 0);
-	assert_int_equal(fputc('X', fp), 'X');
+	c = fgetc(fp);
+	assert_true(c != EOF);
+	assert_int_equal(fseek(fp, 20, SEEK_SET), 0);
+	assert_int_equal(fputc(c ^ 0xff, fp), c ^ 0xff);
 	assert_int_equal(fclose(fp), 0);
 	assert_int_equal(open_flags(f), STATEDB_SEAL_BAD);
 	assert_int_equal(unlink(f->key), 0);
@@ -258,6 +264,57 @@ static void test_not_a_directory(void **state)
 	assert_null(db);
 }
 
+static void count_commit(struct statedb *db, void *userdata)
+{
+	int64_t v = -1;
+
+	/* Called after the COMMIT: no transaction, the new row readable. */
+	assert_false(statedb_in_transaction(db));
+	assert_int_equal(statedb_meta_get_int(db, "n", &v), 0);
+	*(int64_t *)userdata = v;
+}
+
+/* Kept statements are reused, reset after use and freed at close; the
+ * commit callback sees every commit and nothing else. */
+static void test_cached_statements_and_commit_callback(void **state)
+{
+	struct fx *f = *state;
+	struct statedb *db = NULL;
+	sqlite3_stmt *a = NULL, *b = NULL;
+	int64_t seen = -1, v, changes;
+
+	assert_int_equal(statedb_open(f->dir, &db, NULL), 0);
+	assert_int_equal(statedb_prepare_cached(db, "SELECT 1", &a), 0);
+	b = a;
+	statedb_stmt_done(&a);
+	assert_null(a);
+	assert_int_equal(statedb_prepare_cached(db, "SELECT 1", &a), 0);
+	assert_ptr_equal(a, b);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	statedb_stmt_done(&a);
+	/* Reset: nothing holds a read open, a checkpoint can truncate. */
+	assert_int_equal(statedb_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)"),
+			 0);
+
+	statedb_set_commit_callback(db, count_commit, &seen);
+	changes = statedb_total_changes(db);
+	assert_int_equal(statedb_begin(db), 0);
+	assert_true(statedb_in_transaction(db));
+	assert_int_equal(statedb_meta_set_int(db, "n", 1), 0);
+	statedb_rollback(db);
+	assert_false(statedb_in_transaction(db));
+	assert_int_equal(seen, -1);
+	assert_true(statedb_total_changes(db) > changes);
+	for (v = 1; v <= 3; v++) {
+		assert_int_equal(statedb_begin(db), 0);
+		assert_int_equal(statedb_meta_set_int(db, "n", v), 0);
+		assert_int_equal(statedb_commit(db), 0);
+		assert_int_equal(seen, v);
+	}
+	statedb_set_commit_callback(db, NULL, NULL);
+	statedb_close(db);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -273,6 +330,7 @@ int main(void)
 		T(test_newer_schema),
 		T(test_crash_hook),
 		T(test_not_a_directory),
+		T(test_cached_statements_and_commit_callback),
 #undef T
 	};
 	/* clang-format on */
