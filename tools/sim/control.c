@@ -27,10 +27,12 @@ const char sim_control_help[] =
 	"  tamper clear        re-arm the reader\n"
 	"  latency MS          delay every response (0: off)\n"
 	"  latency-once MS     delay the next response only\n"
-	"  misbehave MODE [count=N] | misbehave off\n"
+	"  misbehave MODE [count=N] [only=CMD] | misbehave off\n"
 	"      MODE: bad-crc wrong-seq wrong-type unknown-type truncated\n"
 	"            oversize lying-length garbage silence flood\n"
 	"            reserved-bits\n"
+	"      CMD: get-info get-status icc-power-on icc-power-off apdu\n"
+	"           nfc-poll nfc-release auth set-indicators\n"
 	"  disconnect          drop the host connection\n"
 	"  pin-tries N         set the IC card's remaining PIN tries\n"
 	"  pin DIGITS          set the IC card's PIN (default 1234)\n"
@@ -413,27 +415,66 @@ static int cmd_latency(struct sim_device *dev, int argc, char **argv,
 	return reply_ok(reply, cap, NULL);
 }
 
+/* The commands "misbehave ... only=CMD" can single out. */
+static const struct {
+	const char *name;
+	u8 type;
+} command_names[] = {
+	{ "get-info", PRW_CMD_GET_INFO },
+	{ "get-status", PRW_CMD_GET_STATUS },
+	{ "icc-power-on", PRW_CMD_ICC_POWER_ON },
+	{ "icc-power-off", PRW_CMD_ICC_POWER_OFF },
+	{ "apdu", PRW_CMD_APDU },
+	{ "nfc-poll", PRW_CMD_NFC_POLL },
+	{ "nfc-release", PRW_CMD_NFC_RELEASE },
+	{ "auth", PRW_CMD_AUTH },
+	{ "set-indicators", PRW_CMD_SET_INDICATORS },
+};
+
+/* The control name of command type, "all" for 0. */
+static const char *command_name(u8 type)
+{
+	for (size_t i = 0; i < ELEMENTSOF(command_names); i++)
+		if (command_names[i].type == type)
+			return command_names[i].name;
+	return "all";
+}
+
 static int cmd_misbehave(struct sim_device *dev, int argc, char **argv,
 			 char *reply, size_t cap)
 {
 	enum sim_misbehave mode;
 	unsigned int count;
+	u8 only = 0;
 	const char *v;
 	int r;
 
-	if (argc < 2 || argc > 3 || sim_misbehave_from_name(argv[1], &mode) < 0)
+	if (argc < 2 || argc > 4 || sim_misbehave_from_name(argv[1], &mode) < 0)
 		return reply_err(reply, cap, -EINVAL,
-				 "usage: misbehave MODE [count=N] | misbehave "
-				 "off (see help for modes)");
+				 "usage: misbehave MODE [count=N] [only=CMD] | "
+				 "misbehave off (see help for modes)");
 	count = mode == SIM_MB_FLOOD ? 16 : 1;
-	if (argc == 3) {
-		v = arg_value(argv[2], "count");
-		if (!v || parse_uint(v, 100000, &count) < 0 || !count)
+	for (int i = 2; i < argc; i++) {
+		if ((v = arg_value(argv[i], "count"))) {
+			if (parse_uint(v, 100000, &count) < 0 || !count)
+				return reply_err(reply, cap, -EINVAL,
+						 "misbehave: count= takes a "
+						 "number from 1");
+		} else if ((v = arg_value(argv[i], "only"))) {
+			for (size_t k = 0; k < ELEMENTSOF(command_names); k++)
+				if (!strcmp(v, command_names[k].name))
+					only = command_names[k].type;
+			if (!only)
+				return reply_err(reply, cap, -EINVAL,
+						 "misbehave: only= takes a "
+						 "command name (see help)");
+		} else {
 			return reply_err(reply, cap, -EINVAL,
-					 "misbehave: count= takes a number "
-					 "from 1");
+					 "usage: misbehave MODE [count=N] "
+					 "[only=CMD]");
+		}
 	}
-	r = sim_device_misbehave(dev, mode, count);
+	r = sim_device_misbehave_on(dev, mode, count, only);
 	if (r < 0)
 		return reply_err(reply, cap, r,
 				 "misbehave: count out of range (flood: "
@@ -493,7 +534,7 @@ static int cmd_status(struct sim_device *dev, const struct sim_host_ops *host,
 		"host=%s icc=%s nfc=%s tamper=%s leds=0x%02x latency=%u "
 		"latency-once=%u misbehave=%s count=%u pin-tries=%u "
 		"pending=%s next-event-seq=%u events-lost=%u frames-in=%lu "
-		"frames-bad=%lu",
+		"frames-bad=%lu misbehave-only=%s",
 		host && host->connected(host->userdata) ? "connected" : "none",
 		!st.icc_present ? "absent" :
 		st.icc_powered	? "powered" :
@@ -502,7 +543,8 @@ static int cmd_status(struct sim_device *dev, const struct sim_host_ops *host,
 		st.latency_ms, st.latency_once_ms,
 		sim_misbehave_name(st.misbehave), st.misbehave_count,
 		st.pin_tries, st.pending ? "yes" : "no", st.event_seq,
-		st.events_lost, st.frames_in, st.frames_bad);
+		st.events_lost, st.frames_in, st.frames_bad,
+		command_name(st.misbehave_cmd));
 }
 
 static int exec_words(struct sim_device *dev, const struct sim_host_ops *host,

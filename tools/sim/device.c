@@ -63,6 +63,7 @@ struct sim_device {
 	unsigned int latency_once_ms;
 	enum sim_misbehave mb;
 	unsigned int mb_count;
+	u8 mb_cmd; /* misbehave only on answers to this command; 0: all */
 
 	struct card_app *icc_app;
 	struct card_app *nfc_app;
@@ -188,6 +189,7 @@ void sim_device_get_state(const struct sim_device *dev, struct sim_state *ret)
 	ret->latency_once_ms = dev->latency_once_ms;
 	ret->misbehave = dev->mb;
 	ret->misbehave_count = dev->mb_count;
+	ret->misbehave_cmd = dev->mb_cmd;
 	ret->pin_tries = card_app_pin_tries(dev->icc_app);
 	ret->pending = dev->pend.kind != PEND_NONE;
 	ret->frames_in = dev->frames_in;
@@ -274,7 +276,8 @@ static size_t wrong_type_frame(struct sim_device *dev, u8 cmd, u8 seq, u8 *out,
 static void deliver_response(struct sim_device *dev, u8 cmd, const u8 *frame,
 			     size_t len)
 {
-	enum sim_misbehave mb = dev->mb_count ? dev->mb : SIM_MB_OFF;
+	bool hit = dev->mb_count && (!dev->mb_cmd || dev->mb_cmd == cmd);
+	enum sim_misbehave mb = hit ? dev->mb : SIM_MB_OFF;
 	size_t n, other_len = 0;
 	u8 *out, *other;
 
@@ -815,11 +818,19 @@ int sim_device_set_latency_once(struct sim_device *dev, unsigned int ms)
 int sim_device_misbehave(struct sim_device *dev, enum sim_misbehave mode,
 			 unsigned int count)
 {
-	if ((unsigned int)mode >= SIM_MB_COUNT)
+	return sim_device_misbehave_on(dev, mode, count, 0);
+}
+
+int sim_device_misbehave_on(struct sim_device *dev, enum sim_misbehave mode,
+			    unsigned int count, u8 cmd)
+{
+	if ((unsigned int)mode >= SIM_MB_COUNT ||
+	    (cmd && !prw_type_is_command(cmd)))
 		return -EINVAL;
 	if (mode == SIM_MB_OFF) {
 		dev->mb = SIM_MB_OFF;
 		dev->mb_count = 0;
+		dev->mb_cmd = 0;
 		return 0;
 	}
 	if (!count || (mode == SIM_MB_FLOOD && count > SIM_FLOOD_MAX) ||
@@ -827,6 +838,7 @@ int sim_device_misbehave(struct sim_device *dev, enum sim_misbehave mode,
 		return -ERANGE;
 	dev->mb = mode;
 	dev->mb_count = count;
+	dev->mb_cmd = cmd;
 	return 0;
 }
 

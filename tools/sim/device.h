@@ -98,6 +98,7 @@ struct sim_state {
 	unsigned int latency_once_ms;
 	enum sim_misbehave misbehave;
 	unsigned int misbehave_count;
+	u8 misbehave_cmd;	/* only answers to this command; 0: all */
 	unsigned int pin_tries; /* ICC card's PIN try counter */
 	bool pending;		/* a command is waiting to be answered */
 	unsigned long frames_in;
@@ -185,6 +186,13 @@ int sim_device_set_latency_once(struct sim_device *dev, unsigned int ms);
  */
 int sim_device_misbehave(struct sim_device *dev, enum sim_misbehave mode,
 			 unsigned int count);
+
+/*
+ * sim_device_misbehave() on the answers to command cmd (PRW_CMD_*) only:
+ * other answers are left alone and do not count. cmd 0: every answer.
+ */
+int sim_device_misbehave_on(struct sim_device *dev, enum sim_misbehave mode,
+			    unsigned int count, u8 cmd);
 
 /* Set the IC card's remaining PIN tries (0..15; 0 blocks the PIN). */
 int sim_device_set_pin_tries(struct sim_device *dev, unsigned int tries);

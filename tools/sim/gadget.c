@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +36,8 @@
 #define INTERFACE_NAME "posreader"
 /* Interrupts the endpoint threads' blocking I/O when they must stop. */
 #define WAKE_SIGNAL    SIGUSR1
+/* How long a "disconnect" keeps the gadget off its UDC before the replug. */
+#define REPLUG_MS      200
 
 struct msg {
 	size_t n;
@@ -83,6 +86,9 @@ struct sim_gadget {
 	struct ep_thread out;
 	struct ep_thread rsp_ep;
 	struct ep_thread evt_ep;
+	char *configfs; /* the configfs gadget, for disconnect; or NULL */
+	char udc[64];	/* the UDC a disconnect unbound, until the replug */
+	int replug_fd;	/* timerfd of the pending replug, or -1 */
 };
 
 struct ffs_descs {
@@ -489,6 +495,7 @@ int sim_gadget_new(struct sim_loop *loop, const char *ffs_dir,
 		return -ENOMEM;
 	g->ep0 = -1;
 	g->efd = -1;
+	g->replug_fd = -1;
 	g->layout = layout;
 	atomic_init(&g->bulk_maxp, 512);
 	atomic_init(&g->int_maxp, 512);
@@ -625,10 +632,81 @@ static bool host_connected(void *userdata)
 	return atomic_load(&g->enabled);
 }
 
+/* Write s to the configfs gadget's UDC file (bind, or "" to unbind). */
+static int write_udc(struct sim_gadget *g, const char *s)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/UDC", g->configfs);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return write_all(fd, s, strlen(s));
+}
+
+static void on_replug(void *userdata, int fd, short revents)
+{
+	struct sim_gadget *g = userdata;
+	int r;
+
+	sim_loop_remove(g->loop, g->replug_fd);
+	close(g->replug_fd);
+	g->replug_fd = -1;
+	r = write_udc(g, g->udc);
+	if (r < 0)
+		fprintf(stderr, "posreader-sim: cannot bind %s again: %s\n",
+			g->udc, strerror(-r));
+	else
+		fprintf(stderr, "posreader-sim: plugged in again\n");
+}
+
+/*
+ * A FunctionFS function cannot drop the bus by itself: with the configfs
+ * gadget known, unbind it from its UDC and bind it again REPLUG_MS later,
+ * as a cable pulled and plugged back in.
+ */
 static int host_disconnect(void *userdata)
 {
-	/* Unplugging is the UDC's business: write "" to its configfs UDC. */
-	return -EOPNOTSUPP;
+	struct itimerspec its = { .it_value.tv_nsec = REPLUG_MS * 1000000L };
+	struct sim_gadget *g = userdata;
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	int r;
+
+	if (!g->configfs || !g->loop)
+		return -EOPNOTSUPP;
+	if (!atomic_load(&g->enabled) || g->replug_fd >= 0)
+		return -ENOTCONN;
+	snprintf(path, sizeof(path), "%s/UDC", g->configfs);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, g->udc, sizeof(g->udc) - 1);
+	if (n < 0)
+		return -errno;
+	g->udc[n] = '\0';
+	g->udc[strcspn(g->udc, "\n")] = '\0';
+	if (!g->udc[0])
+		return -ENOTCONN;
+	g->replug_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (g->replug_fd < 0)
+		return -errno;
+	r = timerfd_settime(g->replug_fd, 0, &its, NULL) < 0 ? -errno : 0;
+	if (!r)
+		r = sim_loop_add(g->loop, g->replug_fd, POLLIN, on_replug, g);
+	if (!r)
+		r = write_udc(g, "\n");
+	if (r) {
+		sim_loop_remove(g->loop, g->replug_fd);
+		close(g->replug_fd);
+		g->replug_fd = -1;
+		return r;
+	}
+	atomic_store(&g->enabled, false);
+	fprintf(stderr, "posreader-sim: unplugged from %s\n", g->udc);
+	return 0;
 }
 
 static void host_quit(void *userdata)
@@ -653,6 +731,11 @@ void sim_gadget_free(struct sim_gadget *g)
 		return;
 	if (g->loop)
 		sim_loop_remove(g->loop, g->efd);
+	if (g->replug_fd >= 0) {
+		if (g->loop)
+			sim_loop_remove(g->loop, g->replug_fd);
+		close(g->replug_fd);
+	}
 	atomic_store(&g->stop, true);
 	queue_wake(&g->evt);
 	queue_wake(&g->rsp);
@@ -667,8 +750,20 @@ void sim_gadget_free(struct sim_gadget *g)
 	queue_destroy(&g->evt);
 	queue_destroy(&g->rsp);
 	queue_destroy(&g->rx);
+	free(g->configfs);
 	free(g->dir);
 	free(g);
+}
+
+int sim_gadget_set_configfs(struct sim_gadget *g, const char *dir)
+{
+	char *copy = dir ? strdup(dir) : NULL;
+
+	if (dir && !copy)
+		return -ENOMEM;
+	free(g->configfs);
+	g->configfs = copy;
+	return 0;
 }
 
 static void on_signal(void *userdata, int fd, short revents)
@@ -680,7 +775,7 @@ static void on_signal(void *userdata, int fd, short revents)
 }
 
 int sim_gadget_serve(const struct sim_identity *id, const char *ffs_dir,
-		     const char *control_path)
+		     const char *configfs, const char *control_path)
 {
 	struct sim_gadget *g = NULL;
 	struct sim_device *dev = NULL;
@@ -707,6 +802,9 @@ int sim_gadget_serve(const struct sim_identity *id, const char *ffs_dir,
 	r = sim_gadget_new(loop, ffs_dir, SIM_GADGET_READER, &g);
 	if (r < 0)
 		goto out_loop;
+	r = sim_gadget_set_configfs(g, configfs);
+	if (r < 0)
+		goto out_gadget;
 	r = sim_device_new(id, sim_gadget_output, g, &dev);
 	if (r < 0)
 		goto out_gadget;

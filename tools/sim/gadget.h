@@ -47,19 +47,27 @@ int sim_gadget_fd(const struct sim_gadget *g);
 /* Feed queued host frames (and bus resets) to the model. */
 void sim_gadget_dispatch(struct sim_gadget *g);
 
+/*
+ * Name the configfs gadget directory the function is part of (NULL: not
+ * known), so that "disconnect" can unbind it from its UDC and replug it.
+ */
+int sim_gadget_set_configfs(struct sim_gadget *g, const char *dir);
+
 /* Host operations for the control language: connected means the host
- * has configured the gadget; disconnect is left to configfs (UDC). */
+ * has configured the gadget; disconnect unbinds and rebinds the UDC
+ * (sim_gadget_set_configfs()), -EOPNOTSUPP without a configfs gadget. */
 void sim_gadget_host_ops(struct sim_gadget *g, struct sim_host_ops *ret);
 
 /* Stop the threads, close the endpoints, free g (NULL is fine). */
 void sim_gadget_free(struct sim_gadget *g);
 
 /*
- * Run a simulator with identity id as a FunctionFS gadget at ffs_dir,
- * controlled through the socket at control_path, until SIGINT/SIGTERM or
- * the "quit" command. Returns 0 or a negative errno.
+ * Run a simulator with identity id as a FunctionFS gadget at ffs_dir (of
+ * the configfs gadget configfs, may be NULL), controlled through the
+ * socket at control_path, until SIGINT/SIGTERM or the "quit" command.
+ * Returns 0 or a negative errno.
  */
 int sim_gadget_serve(const struct sim_identity *id, const char *ffs_dir,
-		     const char *control_path);
+		     const char *configfs, const char *control_path);
 
 #endif /* POSREADER_SIM_GADGET_H */

@@ -48,6 +48,8 @@ static void usage(FILE *f)
 		"  --control PATH       control socket (SOCK_STREAM)\n"
 		"  --gadget DIR         instead of --socket: be a USB FunctionFS\n"
 		"                       gadget mounted at DIR (docs/driver.md)\n"
+		"  --configfs DIR       with --gadget: its configfs gadget, so\n"
+		"                       that disconnect unplugs and replugs it\n"
 		"  --serial S           serial number (default SIM0001)\n"
 		"  --firmware V         firmware version (default 1.0.0)\n"
 		"  --vendor S           vendor (default posreader)\n"
@@ -214,6 +216,7 @@ struct options {
 	const char *socket_path;
 	const char *control_path;
 	const char *gadget_path;
+	const char *configfs_path;
 	struct sim_identity id;
 };
 
@@ -223,6 +226,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "gadget", required_argument, NULL, 'g' },
+		{ "configfs", required_argument, NULL, 'G' },
 		{ "serial", required_argument, NULL, 'S' },
 		{ "firmware", required_argument, NULL, 'F' },
 		{ "vendor", required_argument, NULL, 'V' },
@@ -245,6 +249,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'g':
 			o->gadget_path = optarg;
+			break;
+		case 'G':
+			o->configfs_path = optarg;
 			break;
 		case 'S':
 			if (set_string(o->id.serial, optarg, "serial", true))
@@ -289,6 +296,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    !o->control_path) {
 		fprintf(stderr, "posreader-sim: --control and one of --socket "
 				"or --gadget are required (see --help)\n");
+		return -EINVAL;
+	}
+	if (o->configfs_path && !o->gadget_path) {
+		fprintf(stderr, "posreader-sim: --configfs goes with --gadget\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -367,7 +378,8 @@ int main(int argc, char **argv)
 	/* Replies go to a dead peer sometimes; that is not fatal. */
 	signal(SIGPIPE, SIG_IGN);
 	if (o.gadget_path)
-		r = sim_gadget_serve(&o.id, o.gadget_path, o.control_path);
+		r = sim_gadget_serve(&o.id, o.gadget_path, o.configfs_path,
+				     o.control_path);
 	else
 		r = serve(&o);
 	secure_zero(&o, sizeof(o));

@@ -153,6 +153,11 @@ static void test_slots_and_status(void **state)
 	assert_non_null(strstr(fx->reply, "pin-tries=2"));
 	assert_non_null(strstr(fx->reply, "latency=250"));
 	assert_non_null(strstr(fx->reply, "misbehave=bad-crc count=3"));
+	assert_non_null(strstr(fx->reply, "misbehave-only=all"));
+	assert_int_equal(run(fx, "misbehave silence only=auth count=2"), 0);
+	assert_int_equal(run(fx, "status"), 0);
+	assert_non_null(strstr(fx->reply, "misbehave=silence count=2"));
+	assert_non_null(strstr(fx->reply, "misbehave-only=auth"));
 	assert_non_null(strstr(fx->reply, "host=none"));
 	assert_int_equal(run(fx, "tamper clear"), 0);
 	assert_int_equal(run(fx, "misbehave off"), 0);
@@ -163,6 +168,7 @@ static void test_slots_and_status(void **state)
 	assert_non_null(strstr(fx->reply, "icc=absent"));
 	assert_non_null(strstr(fx->reply, "tamper=none"));
 	assert_non_null(strstr(fx->reply, "misbehave=off"));
+	assert_non_null(strstr(fx->reply, "misbehave-only=all"));
 }
 
 static void test_bad_input(void **state)
@@ -178,6 +184,10 @@ static void test_bad_input(void **state)
 	assert_true(run(fx, "misbehave sideways") < 0);
 	assert_true(run(fx, "misbehave flood count=501") < 0);
 	assert_true(run(fx, "misbehave garbage count=0") < 0);
+	assert_true(run(fx, "misbehave silence only=swipe") < 0);
+	assert_true(run(fx, "misbehave silence only=") < 0);
+	assert_true(run(fx, "misbehave silence sideways=1") < 0);
+	assert_true(run(fx, "misbehave silence count=1 only=auth x=1") < 0);
 	assert_true(run(fx, "pin 12") < 0);
 	assert_true(run(fx, "pin-tries 16") < 0);
 	assert_true(run(fx, "status extra") < 0);

@@ -485,6 +485,20 @@ static void test_misbehave(void **state)
 		-ERANGE);
 	assert_int_equal(sim_device_misbehave(fx->dev, SIM_MB_BAD_CRC, 0),
 			 -ERANGE);
+	/* Only the answers to one command: the others are sane and do not
+	 * spend the count. */
+	assert_int_equal(sim_device_misbehave_on(fx->dev, SIM_MB_SILENCE, 1,
+						 PRW_CMD_GET_INFO),
+			 0);
+	send_cmd(fx, PRW_CMD_GET_STATUS, NULL, 0);
+	expect_response(fx, PRW_CMD_GET_STATUS, PRW_ST_OK, &f);
+	send_cmd(fx, PRW_CMD_GET_INFO, NULL, 0);
+	assert_int_equal(fx->count, 0);
+	send_cmd(fx, PRW_CMD_GET_INFO, NULL, 0);
+	expect_response(fx, PRW_CMD_GET_INFO, PRW_ST_OK, &f);
+	assert_int_equal(sim_device_misbehave_on(fx->dev, SIM_MB_SILENCE, 1,
+						 PRW_EVT_SWIPE),
+			 -EINVAL);
 }
 
 static void test_caps(void **state)
