@@ -132,20 +132,22 @@ static void fclosep(FILE **f)
 		fclose(*f);
 }
 
-int config_load(struct config *c, const char *path)
+/*
+ * Read "key = value" lines from f into c. On a bad line, -EINVAL and a
+ * message naming path and the line in why.
+ */
+static int parse_stream(struct config *c, FILE *f, const char *path, char *why,
+			size_t cap)
 {
-	_cleanup_(fclosep) FILE *f = NULL;
 	char line[1024], *key, *value, *eq;
 	unsigned int lineno = 0;
 	int ret;
 
-	f = fopen(path, "re");
-	if (!f)
-		return log_error_errno(-errno, "cannot open %s", path);
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			log_error("%s:%u: line too long", path, lineno);
+			snprintf(why, cap, "%s:%u: line too long", path,
+				 lineno);
 			return -EINVAL;
 		}
 		key = strip(line);
@@ -153,8 +155,8 @@ int config_load(struct config *c, const char *path)
 			continue;
 		eq = strchr(key, '=');
 		if (!eq) {
-			log_error("%s:%u: expected \"key = value\"", path,
-				  lineno);
+			snprintf(why, cap, "%s:%u: expected \"key = value\"",
+				 path, lineno);
 			return -EINVAL;
 		}
 		*eq = '\0';
@@ -162,15 +164,62 @@ int config_load(struct config *c, const char *path)
 		key = strip(key);
 		ret = config_set(c, key, value);
 		if (ret == -ENOENT) {
-			log_error("%s:%u: unknown key \"%s\"", path, lineno,
-				  key);
+			snprintf(why, cap, "%s:%u: unknown key \"%s\"", path,
+				 lineno, key);
 			return -EINVAL;
 		}
-		if (ret < 0)
-			return log_error_errno(ret, "%s:%u: bad value for %s",
-					       path, lineno, key);
+		if (ret < 0) {
+			snprintf(why, cap, "%s:%u: bad value for %s: %s", path,
+				 lineno, key, strerror(-ret));
+			return ret == -ENOMEM ? ret : -EINVAL;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(why, cap, "%s: read error", path);
+		return -EIO;
 	}
 	return 0;
+}
+
+int config_load(struct config *c, const char *path)
+{
+	_cleanup_(fclosep) FILE *f = NULL;
+	char why[1200];
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f)
+		return log_error_errno(-errno, "cannot open %s", path);
+	ret = parse_stream(c, f, path, why, sizeof(why));
+	if (ret < 0)
+		log_error("%s", why);
+	return ret;
+}
+
+int config_check(const char *path, const char *text, size_t len, char *why,
+		 size_t cap)
+{
+	_cleanup_(fclosep) FILE *f = NULL;
+	struct config scratch = { 0 };
+	int ret;
+
+	if (memchr(text, '\0', len)) {
+		snprintf(why, cap, "%s: contains a NUL byte", path);
+		return -EINVAL;
+	}
+	/* fmemopen() wants a size; an empty file is a valid one. */
+	if (len == 0)
+		return 0;
+	f = fmemopen((void *)text, len, "r");
+	if (!f)
+		return -errno;
+	ret = parse_stream(&scratch, f, path, why, cap);
+	config_done(&scratch);
+	/* why may quote the file: keep it printable ASCII for D-Bus. */
+	for (char *p = why; ret < 0 && *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return ret;
 }
 
 void config_done(struct config *c)
@@ -180,6 +229,7 @@ void config_done(struct config *c)
 	free(c->test_lock_file);
 	free(c->card_group);
 	free(c->admin_group);
+	free(c->path);
 	for (unsigned int i = 0; i < c->n_sims; i++)
 		free(c->sims[i]);
 	for (unsigned int i = 0; i < c->n_sim_dirs; i++)

@@ -2,8 +2,6 @@
 /* The security engine facade: orchestrates the state modules. */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +18,26 @@
 #define STATE_DB_SUBJECT "state-db"
 #define WORKING_KEY_LEN	 16
 
+/*
+ * The lock reasons as last committed, so that the card-service gate
+ * (engine_lock_state()) needs no database read. Stamped with the
+ * commit generation and the connection's change count: the commit
+ * callback reloads it with every commit, and a read that finds the stamp
+ * stale (a write that did not commit through statedb_commit(), a reload
+ * that failed) reloads it first. Times are not kept: whether a timed
+ * reason still holds is worked out from the clocks at every read.
+ */
+struct lock_view {
+	struct lock_reason *v;
+	size_t n;
+	uint64_t generation;
+	int64_t changes;
+	bool valid;
+};
+
 struct engine {
 	struct statedb *db;
+	struct lock_view view;
 	char *config_path;
 	struct engine_options opts;
 	engine_changed_fn changed;
@@ -47,6 +63,11 @@ struct statedb *engine_statedb(struct engine *e)
 const char *engine_terminal_id(struct engine *e)
 {
 	return e->terminal_id;
+}
+
+const char *engine_config_path(struct engine *e)
+{
+	return e->config_path;
 }
 
 static int now_of(struct engine *e, struct prclock_now *ret)
@@ -192,6 +213,11 @@ static int add_reason(struct engine *e, const struct prclock_now *now,
 	return lock_reason_put(e->db, &reason);
 }
 
+/*
+ * Exactly what the wire protocol lets a reader call itself (printable
+ * ASCII, spaces included): a serial refused here could neither be paired
+ * nor carry a reason, and its reader would go unjudged.
+ */
 static bool serial_ok(const char *s)
 {
 	size_t i;
@@ -199,7 +225,7 @@ static bool serial_ok(const char *s)
 	if (!s || !*s)
 		return false;
 	for (i = 0; s[i]; i++)
-		if (i >= PRW_STR_MAX || s[i] < 0x21 || s[i] > 0x7e)
+		if (i >= PRW_STR_MAX || s[i] < 0x20 || s[i] > 0x7e)
 			return false;
 	return true;
 }
@@ -241,6 +267,120 @@ static int transact(struct engine *e, txn_fn fn, void *data, unsigned flags)
 	if (flags & TXN_NOTIFY)
 		notify(e);
 	return r;
+}
+
+/* ---- the lock view --------------------------------------------------- */
+
+static void view_drop(struct lock_view *view)
+{
+	free(view->v);
+	*view = (struct lock_view){ 0 };
+}
+
+static int view_load(struct engine *e)
+{
+	struct prclock_now now;
+	struct lock_reason *v;
+	size_t n;
+	int r;
+
+	view_drop(&e->view);
+	/* Mid-transaction reads see rows that may yet be rolled back. */
+	if (statedb_in_transaction(e->db))
+		return -EBUSY;
+	r = now_of(e, &now);
+	if (r < 0)
+		return r;
+	r = lock_reasons_load(e->db, &now, &v, &n);
+	if (r < 0)
+		return r;
+	e->view = (struct lock_view){
+		.v = v,
+		.n = n,
+		.generation = statedb_generation(e->db),
+		.changes = statedb_total_changes(e->db),
+		.valid = true,
+	};
+	return 0;
+}
+
+static void view_committed(struct statedb *db, void *userdata)
+{
+	/* On failure the view stays invalid and the next read retries. */
+	view_load(userdata);
+}
+
+/* The committed reasons, current; -EBUSY inside a transaction. */
+static int view_get(struct engine *e, const struct lock_view **ret)
+{
+	const struct lock_view *view = &e->view;
+	int r;
+
+	if (!view->valid || view->generation != statedb_generation(e->db) ||
+	    view->changes != statedb_total_changes(e->db) ||
+	    statedb_in_transaction(e->db)) {
+		r = view_load(e);
+		if (r < 0)
+			return r;
+	}
+	*ret = view;
+	return 0;
+}
+
+/* A copy of the view with the times at now, as lock_reasons_load() has. */
+static int view_copy(const struct lock_view *view,
+		     const struct prclock_now *now, struct lock_reason **ret,
+		     size_t *ret_n)
+{
+	struct lock_reason *v = NULL;
+	size_t i;
+
+	if (view->n) {
+		v = malloc(view->n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	for (i = 0; i < view->n; i++) {
+		/* A copy: a deadline from another boot restarts in it only. */
+		struct prdeadline d = view->v[i].until;
+
+		v[i] = view->v[i];
+		if (v[i].kind != LOCK_KIND_TIMED)
+			continue;
+		v[i].remaining_us = prdeadline_remaining(&d, now, NULL);
+		v[i].until_wall_us = now->wall_us + (int64_t)v[i].remaining_us;
+	}
+	*ret = v;
+	*ret_n = view->n;
+	return 0;
+}
+
+/*
+ * The reasons that hold at now: from the view, or inside a transaction
+ * from the database itself.
+ */
+static int reasons_at(struct engine *e, const struct prclock_now *now,
+		      struct lock_reason **ret, size_t *ret_n)
+{
+	const struct lock_view *view;
+	struct lock_reason *v;
+	size_t i, n, k = 0;
+	int r;
+
+	r = view_get(e, &view);
+	if (r == -EBUSY)
+		r = lock_reasons_load(e->db, now, &v, &n);
+	else if (r == 0)
+		r = view_copy(view, now, &v, &n);
+	if (r < 0)
+		return r;
+	/* Expired but not yet refreshed away: no longer holds. */
+	for (i = 0; i < n; i++)
+		if (v[i].kind != LOCK_KIND_TIMED || v[i].remaining_us)
+			v[k++] = v[i];
+	*ret = v;
+	*ret_n = k;
+	return 0;
 }
 
 /* ---- open / close -------------------------------------------------- */
@@ -333,6 +473,7 @@ int engine_open(const char *state_dir, const char *config_path,
 	r = statedb_open(state_dir, &e->db, &health);
 	if (r < 0)
 		goto fail;
+	statedb_set_commit_callback(e->db, view_committed, e);
 	r = record_state_health(e, &health, &now);
 	if (r < 0)
 		goto fail;
@@ -373,6 +514,7 @@ void engine_close(struct engine *e)
 	if (!e)
 		return;
 	statedb_close(e->db);
+	view_drop(&e->view);
 	free(e->config_path);
 	free(e->last);
 	free(e);
@@ -430,32 +572,28 @@ int engine_refresh(struct engine *e)
 int engine_reasons(struct engine *e, struct lock_reason **ret, size_t *ret_n)
 {
 	struct prclock_now now;
-	struct lock_reason *v;
-	size_t i, n, k = 0;
 	int r;
 
 	r = now_of(e, &now);
 	if (r < 0)
 		return r;
-	r = lock_reasons_load(e->db, &now, &v, &n);
-	if (r < 0)
-		return r;
-	/* Expired but not yet refreshed away: no longer holds. */
-	for (i = 0; i < n; i++)
-		if (v[i].kind != LOCK_KIND_TIMED || v[i].remaining_us)
-			v[k++] = v[i];
-	*ret = v;
-	*ret_n = k;
-	return 0;
+	return reasons_at(e, &now, ret, ret_n);
 }
 
 enum lock_state engine_lock_state(struct engine *e)
 {
 	_cleanup_free_ struct lock_reason *v = NULL;
+	const struct lock_view *view;
+	struct prclock_now now;
 	size_t n = 0;
 
 	/* If the state cannot be read, it cannot be active. */
-	if (engine_reasons(e, &v, &n) < 0)
+	if (now_of(e, &now) < 0)
+		return LOCK_STATE_BLOCKED;
+	/* The card-service path: no reason at all, nothing to work out. */
+	if (view_get(e, &view) == 0 && view->n == 0)
+		return LOCK_STATE_ACTIVE;
+	if (reasons_at(e, &now, &v, &n) < 0)
 		return LOCK_STATE_BLOCKED;
 	return lock_state_of(v, n);
 }
@@ -1083,6 +1221,124 @@ int engine_selftest_results(struct engine *e, struct selftest_result **ret,
 	return 0;
 }
 
+/* ---- configuration ---------------------------------------------------- */
+
+/* Seal data as the configuration's contents and audit it (inside a tx). */
+static int seal_config_locked(struct engine *e, const struct prclock_now *now,
+			      const uint8_t *data, size_t len,
+			      const char *caller)
+{
+	char name[AUDIT_DETAIL_MAX];
+	int r;
+
+	r = selftest_config_seal(e->db, e->config_path, data, len);
+	if (r < 0)
+		return r;
+	return audit_append(
+		e->db, now, "config-sealed", who(caller),
+		selftest_path_shown(e->config_path, name, sizeof(name)));
+}
+
+/* Run the configuration check and apply its result (inside a tx). */
+static int recheck_config_locked(struct engine *e,
+				 const struct prclock_now *now,
+				 const char *caller,
+				 struct selftest_result *ret)
+{
+	int r;
+
+	r = selftest_config(e->db, e->config_path, ret);
+	if (r < 0)
+		return r;
+	return selftest_apply(e->db, now, ret, 1, who(caller), NULL);
+}
+
+/* Put a configuration check's result into the kept self-test results. */
+static void remember_config_result(struct engine *e,
+				   const struct selftest_result *res)
+{
+	struct selftest_result *v;
+	size_t i;
+
+	for (i = 0; i < e->n_last; i++)
+		if (e->last[i].check == SELFTEST_CONFIG) {
+			e->last[i] = *res;
+			return;
+		}
+	v = realloc(e->last, (e->n_last + 1) * sizeof(*v));
+	if (!v)
+		return;
+	v[e->n_last] = *res;
+	e->last = v;
+	e->n_last++;
+}
+
+/*
+ * Provisioning vouches for the configuration as it is: seal it, or
+ * forget an old seal if it cannot be read (the check then says why).
+ */
+static int provision_config_locked(struct engine *e,
+				   const struct prclock_now *now,
+				   const char *caller)
+{
+	_cleanup_free_ uint8_t *data = NULL;
+	size_t len = 0;
+
+	if (!e->config_path)
+		return 0;
+	if (selftest_config_read(e->config_path, &data, &len) < 0)
+		return selftest_config_unseal(e->db);
+	return seal_config_locked(e, now, data, len, caller);
+}
+
+struct seal_args {
+	const uint8_t *data;
+	size_t len;
+	const char *caller;
+	struct selftest_result res;
+};
+
+static int seal_config_txn(struct engine *e, const struct prclock_now *now,
+			   void *data)
+{
+	struct seal_args *a = data;
+	int r;
+
+	r = seal_config_locked(e, now, a->data, a->len, a->caller);
+	if (r < 0)
+		return r;
+	return recheck_config_locked(e, now, a->caller, &a->res);
+}
+
+int engine_seal_config(struct engine *e, const uint8_t *data, size_t len,
+		       const char *caller, struct selftest_result *ret)
+{
+	_cleanup_free_ uint8_t *contents = NULL;
+	struct seal_args a = { .data = data, .len = len, .caller = caller };
+	int r;
+
+	if (!e->config_path)
+		return -ENOENT;
+	if (!provisioned(e))
+		return -ENOKEY;
+	if (!data) {
+		r = selftest_config_read(e->config_path, &contents, &a.len);
+		if (r < 0)
+			return r;
+		a.data = contents;
+	} else if (len > SELFTEST_CONFIG_MAX) {
+		return -EFBIG;
+	}
+	r = transact(e, seal_config_txn, &a, 0);
+	if (r < 0)
+		return r;
+	remember_config_result(e, &a.res);
+	notify(e);
+	if (ret)
+		*ret = a.res;
+	return 0;
+}
+
 /* ---- provisioning and pairing ------------------------------------------ */
 
 static bool master_type_ok(enum key_type t)
@@ -1143,7 +1399,10 @@ static int provision_locked(struct engine *e,
 	snprintf(detail, sizeof(detail),
 		 "terminal %s, master key KCV %s, acquirer key KCV %s",
 		 p->terminal_id, mk, ak);
-	return audit_append(e->db, now, "provisioned", caller, detail);
+	r = audit_append(e->db, now, "provisioned", caller, detail);
+	if (r < 0)
+		return r;
+	return provision_config_locked(e, now, caller);
 }
 
 static bool allowlist_ok(const char *s)
@@ -1161,14 +1420,20 @@ static bool allowlist_ok(const char *s)
 struct provision_args {
 	const struct engine_provisioning *p;
 	const char *caller;
+	struct selftest_result config;
 };
 
 static int provision_txn(struct engine *e, const struct prclock_now *now,
 			 void *data)
 {
 	struct provision_args *a = data;
+	int r;
 
-	return provision_locked(e, a->p, now, who(a->caller));
+	r = provision_locked(e, a->p, now, who(a->caller));
+	if (r < 0 || !e->config_path)
+		return r;
+	/* Sealed just now: a configuration reason it may clear goes. */
+	return recheck_config_locked(e, now, a->caller, &a->config);
 }
 
 int engine_provision(struct engine *e, const struct engine_provisioning *p,
@@ -1192,6 +1457,8 @@ int engine_provision(struct engine *e, const struct engine_provisioning *p,
 	r = load_terminal_id(e);
 	if (r < 0)
 		return r;
+	if (e->config_path)
+		remember_config_result(e, &a.config);
 	notify(e);
 	return 0;
 }
@@ -1235,47 +1502,6 @@ int engine_pair_reader(struct engine *e, const char *serial, const uint8_t *key,
 	    len != keystore_type_len(KEY_HMAC256))
 		return -EINVAL;
 	return transact(e, pair_reader_txn, &a, TXN_NOTIFY);
-}
-
-static int seal_config_txn(struct engine *e, const struct prclock_now *now,
-			   void *data)
-{
-	struct caller_args *a = data;
-
-	return audit_append(e->db, now, "config-sealed", who(a->caller),
-			    e->config_path);
-}
-
-int engine_seal_config(struct engine *e, const char *caller)
-{
-	struct caller_args a = { .caller = caller };
-	char hex[65], path[PATH_MAX], tmp[PATH_MAX];
-	int fd, r;
-
-	if (!e->config_path)
-		return -ENOENT;
-	r = selftest_config_mac_hex(e->db, e->config_path, hex);
-	if (r < 0)
-		return r;
-	if (snprintf(path, sizeof(path), "%s.mac", e->config_path) >=
-		    (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s.mac.tmp", e->config_path) >=
-		    (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	hex[64] = '\n';
-	if (write(fd, hex, 65) != 65 || fsync(fd) < 0) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r ? r : -EIO;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0)
-		return -errno;
-	return transact(e, seal_config_txn, &a, 0);
 }
 
 /* ---- audit ------------------------------------------------------------ */

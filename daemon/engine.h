@@ -63,7 +63,8 @@ void engine_options_default(struct engine_options *ret);
 
 /*
  * Open the engine on a state directory (created 0700 if missing) and an
- * optional configuration file to integrity-check. A missing, corrupted
+ * optional configuration file to integrity-check (its seal is kept in
+ * the state database; see selftest_config()). A missing, corrupted
  * or rolled-back database opens blocked with an integrity reason; an
  * attempt a crash interrupted is counted as failed; the start-up
  * self-test runs. opts may be NULL.
@@ -105,6 +106,9 @@ int engine_reasons(struct engine *e, struct lock_reason **ret, size_t *ret_n);
 
 /* The terminal id, "" before provisioning. */
 const char *engine_terminal_id(struct engine *e);
+
+/* The configuration file the engine checks (engine_open()), or NULL. */
+const char *engine_config_path(struct engine *e);
 
 /*
  * Retries left for a role before its next lockout and, if locked, the
@@ -200,7 +204,10 @@ int engine_run_selftest(struct engine *e,
 int engine_selftest_results(struct engine *e, struct selftest_result **ret,
 			    size_t *ret_n, int64_t *ret_when_us);
 
-/* Provision (or re-provision) keys, ids and PINs. -EBADMSG: KCV wrong. */
+/*
+ * Provision (or re-provision) keys, ids and PINs, and seal the
+ * configuration file as it is now. -EBADMSG: KCV wrong.
+ */
 int engine_provision(struct engine *e, const struct engine_provisioning *p,
 		     const char *caller);
 
@@ -211,8 +218,17 @@ int engine_provision(struct engine *e, const struct engine_provisioning *p,
 int engine_pair_reader(struct engine *e, const char *serial, const uint8_t *key,
 		       size_t len, const uint8_t *kcv, const char *caller);
 
-/* Write "<config>.mac" for the current configuration file. */
-int engine_seal_config(struct engine *e, const char *caller);
+/*
+ * Seal the configuration file: store the MAC of data, its contents as the
+ * caller read and checked them (NULL: read the file now), in the state
+ * database, audit config-sealed, then re-run the configuration check and
+ * apply it, so that a configuration reason a pass may clear is cleared.
+ * *ret (may be NULL) gets that check's result. -ENOENT if the engine has
+ * no configuration file, -ENOKEY before provisioning, -errno if the file
+ * cannot be read.
+ */
+int engine_seal_config(struct engine *e, const uint8_t *data, size_t len,
+		       const char *caller, struct selftest_result *ret);
 
 /* Audit entries after after_seq (at most max); free *ret. */
 int engine_audit(struct engine *e, int64_t after_seq, size_t max,

@@ -119,6 +119,8 @@ const char *keystore_kcv_hex(const uint8_t *kcv, char *buf)
 	return buf;
 }
 
+/* Printable ASCII, spaces included: a pairing key is named after the
+ * reader's serial, which the protocol lets hold spaces. */
 static bool name_ok(const char *name)
 {
 	size_t i;
@@ -126,7 +128,7 @@ static bool name_ok(const char *name)
 	if (!name || !*name)
 		return false;
 	for (i = 0; name[i]; i++)
-		if (i + 1 >= KEYSTORE_NAME_MAX || name[i] <= 0x20 ||
+		if (i + 1 >= KEYSTORE_NAME_MAX || name[i] < 0x20 ||
 		    name[i] > 0x7e)
 			return false;
 	return true;

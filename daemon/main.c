@@ -2,20 +2,24 @@
 /* posreaderd: the card-reader service on D-Bus (org.posreader1). */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "statedb.h"
 #include "terminal.h"
 #include "transport-kernel.h"
 #include "transport-nfc.h"
 #include "transport-sim.h"
 #include "transport-usb.h"
+#include "util.h"
 
 static void help(void)
 {
@@ -38,7 +42,9 @@ static void help(void)
 	       "  --nfc-scan           drive every device libnfc finds\n"
 	       "  --state-dir DIR      state directory (default: "
 	       "/var/lib/posreader)\n"
-	       "  --config FILE        read settings from FILE first\n"
+	       "  --config FILE        read settings from FILE first; its "
+	       "integrity is\n"
+	       "                       checked (posreaderctl seal-config)\n"
 	       "  --test-lock-file PATH  lock the terminal while PATH exists "
 	       "(tests only)\n"
 	       "  --log auto|stderr|journal  where log lines go (default: "
@@ -90,19 +96,60 @@ static const char *const opt_keys[] = {
 	[OPT_NFC - OPT_BUS] = "nfc",
 };
 
+/*
+ * The --config file as an absolute path, which the self-test checks and
+ * SealConfiguration seals for as long as the daemon runs.
+ */
+static int absolute_path(const char *path, char **ret)
+{
+	_cleanup_free_ char *cwd = NULL;
+
+	if (path[0] == '/') {
+		*ret = strdup(path);
+		return *ret ? 0 : -ENOMEM;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return -errno;
+	if (asprintf(ret, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Load the --config file first, so the command line overrides it. Only
+ * one: it is the file the configuration self-test watches.
+ */
+static int load_config_option(int argc, char **argv, struct config *c)
+{
+	int opt, ret;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "vh", options, NULL)) != -1) {
+		if (opt != OPT_CONFIG)
+			continue;
+		if (c->path) {
+			fprintf(stderr, "posreaderd: --config may be given "
+					"only once\n");
+			return -EINVAL;
+		}
+		ret = absolute_path(optarg, &c->path);
+		if (ret < 0)
+			return ret;
+	}
+	opterr = 1;
+	optind = 0; /* glibc: start the next scan afresh */
+	return c->path ? config_load(c, c->path) : 0;
+}
+
 /* Parse argv into c; returns 1 to run, 0 to exit with success, or < 0. */
 static int parse_args(int argc, char **argv, struct config *c)
 {
 	int opt, ret;
 
-	/* A --config file first, so the command line overrides it. */
-	for (int i = 1; i < argc - 1; i++) {
-		if (strcmp(argv[i], "--config") == 0) {
-			ret = config_load(c, argv[i + 1]);
-			if (ret < 0)
-				return ret;
-		}
-	}
+	ret = load_config_option(argc, argv, c);
+	if (ret < 0)
+		return ret;
 
 	while ((opt = getopt_long(argc, argv, "vh", options, NULL)) != -1) {
 		switch (opt) {
@@ -176,7 +223,7 @@ static int open_terminal(struct manager *m, const struct config *c)
 		if (c->pin_lockout_s[i])
 			opts.policy.lockout_us[i] =
 				c->pin_lockout_s[i] * USEC_PER_SEC;
-	return terminal_open(m->terminal, m->state_dir, &opts);
+	return terminal_open(m->terminal, m->state_dir, c->path, &opts);
 }
 
 static int run(struct config *c)
@@ -256,6 +303,8 @@ static int run(struct config *c)
 	if (c->nfc_scan)
 		transport_nfc_scan(m);
 
+	/* Start-up is done: give back the heap it no longer uses. */
+	malloc_trim(0);
 	ret = sd_event_loop(m->event);
 	if (ret < 0)
 		log_error_errno(ret, "event loop failed");
@@ -275,6 +324,8 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &c);
 	if (ret > 0) {
 		log_setup(c.log_target, c.log_level);
+		if (statedb_memory_setup() < 0)
+			log_warning("cannot set SQLite's memory options");
 		ret = run(&c);
 	}
 	config_done(&c);

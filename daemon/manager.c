@@ -44,6 +44,7 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	sim_shutdown(m);
+	m->auth_recheck = sd_event_source_disable_unref(m->auth_recheck);
 	while (m->readers)
 		reader_free(m->readers);
 	transport_nfc_stop(m);
@@ -207,4 +208,38 @@ void manager_lock_changed(struct manager *m, bool active)
 {
 	for (struct reader *r = m->readers; r; r = r->next)
 		reader_lock_changed(r, active);
+}
+
+static int auth_recheck_run(sd_event_source *s, void *userdata)
+{
+	struct manager *m = userdata;
+
+	/* Judging one may mark more: those later in the list run now, the
+	 * others in the next round, which marking schedules. */
+	for (struct reader *r = m->readers; r; r = r->next)
+		if (r->auth_recheck)
+			reader_recheck_auth(r);
+	return 0;
+}
+
+void manager_schedule_auth_recheck(struct manager *m)
+{
+	int ret;
+
+	if (!m->auth_recheck) {
+		ret = sd_event_add_defer(m->event, &m->auth_recheck,
+					 auth_recheck_run, m);
+		/* Before the next bus message: nobody uses a stale verdict. */
+		if (ret >= 0)
+			ret = sd_event_source_set_priority(
+				m->auth_recheck, SD_EVENT_PRIORITY_IMPORTANT);
+	} else {
+		ret = 0;
+	}
+	if (ret >= 0)
+		ret = sd_event_source_set_enabled(m->auth_recheck,
+						  SD_EVENT_ONESHOT);
+	if (ret < 0)
+		log_error_errno(ret, "cannot schedule the readers' new "
+				     "authentication");
 }

@@ -32,6 +32,7 @@ struct manager {
 	struct sim_pending *sim_pending; /* simulators not yet connected */
 	struct usb_state *usb;		 /* the usb transport, if started */
 	struct kernel_state *kernel;	 /* the kernel transport, if started */
+	sd_event_source *auth_recheck;	 /* judges readers marked for it */
 	char *state_dir;
 };
 
@@ -67,5 +68,8 @@ struct reader *manager_find_reader(struct manager *m, const char *path);
 
 /* Tell every reader the terminal's lock state changed. */
 void manager_lock_changed(struct manager *m, bool active);
+
+/* Soon (from the loop), judge again every reader marked auth_recheck. */
+void manager_schedule_auth_recheck(struct manager *m);
 
 #endif /* POSREADERD_MANAGER_H */

@@ -454,6 +454,9 @@ static int method_set_indicators(sd_bus_message *m, void *userdata,
 	ret = need_cap(r, PRW_CAP_INDICATORS, "indicators", error);
 	if (ret < 0)
 		return ret;
+	/* While not active the daemon owns the indicators (reader.c). */
+	if (!terminal_is_active(r->mgr->terminal))
+		return terminal_refuse(r->mgr->terminal, error);
 	ret = claim_check(r, m, error);
 	if (ret < 0)
 		return ret;

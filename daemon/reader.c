@@ -33,6 +33,7 @@ struct reader_cmd {
 
 static void queue_next(struct reader *r);
 static void attach_finish(struct reader *r);
+static void atr_read(struct reader *r, bool announce);
 
 bool reader_has_cap(const struct reader *r, uint8_t cap)
 {
@@ -445,11 +446,21 @@ int reader_authenticate(struct reader *r, reader_auth_done_t done,
 	return ret;
 }
 
-/* The answer to the AUTH sent when the reader attached. */
-static void attach_auth_done(struct reader *r, int err,
-			     const uint8_t *challenge, const uint8_t *response,
-			     void *userdata)
+/* A published reader has been judged: serve it again. */
+static void auth_resume(struct reader *r)
 {
+	/* A card inserted while it was being judged was not read. */
+	if (r->icc_present && !r->atr_valid &&
+	    terminal_is_active(r->mgr->terminal))
+		atr_read(r, false);
+}
+
+/* The answer to the AUTH sent to judge the reader (attach or recheck). */
+static void judge_auth_done(struct reader *r, int err, const uint8_t *challenge,
+			    const uint8_t *response, void *userdata)
+{
+	struct terminal *t = r->mgr->terminal;
+
 	r->auth_pending = false;
 	if (err == -ENODEV || r->dead)
 		return;
@@ -457,19 +468,28 @@ static void attach_auth_done(struct reader *r, int err,
 		log_warning("reader %s: no valid answer to the authentication "
 			    "challenge (%s)",
 			    r->where, strerror(-err));
-	terminal_check_reader_auth(r->mgr->terminal, r->info.serial, challenge,
-				   response);
-	attach_finish(r);
+	/* What it was judged against; taken first, as the verdict's own
+	 * change to the reasons is not a reason to judge it again. */
+	if (r->published)
+		terminal_reader_auth_basis(t, r->info.serial, &r->auth_basis);
+	terminal_check_reader_auth(t, r->info.serial, challenge, response);
+	if (r->dead)
+		return;
+	if (r->published)
+		auth_resume(r);
+	else
+		attach_finish(r);
 }
 
 /*
  * On a provisioned terminal a reader must prove its pairing key before it
- * goes on the bus. Not genuine: a paired reader that cannot answer AUTH,
- * and an unpaired reader that could. A reader without AUTH that nobody
- * paired (a libnfc reader) cannot be checked and is taken as it is.
- * 1 if AUTH went out (attach_auth_done() finishes), else 0.
+ * goes on the bus, and again whenever that key may have changed. Not
+ * genuine: a paired reader that cannot answer AUTH, and an unpaired
+ * reader that could. A reader without AUTH that nobody paired (a libnfc
+ * reader) cannot be checked and is taken as it is. 1 if AUTH went out
+ * (judge_auth_done() finishes), else 0.
  */
-static int attach_auth(struct reader *r)
+static int judge_auth(struct reader *r)
 {
 	struct terminal *t = r->mgr->terminal;
 	bool can_auth = reader_has_cap(r, PRW_CAP_AUTH);
@@ -499,7 +519,7 @@ static int attach_auth(struct reader *r)
 					      "this terminal");
 		return 0;
 	}
-	ret = reader_authenticate(r, attach_auth_done, NULL);
+	ret = reader_authenticate(r, judge_auth_done, NULL);
 	if (ret >= 0) {
 		r->auth_pending = true;
 		return 1;
@@ -515,6 +535,61 @@ static int attach_auth(struct reader *r)
 	return 0;
 }
 
+void reader_recheck_auth(struct reader *r)
+{
+	r->auth_recheck = false;
+	if (r->dead || !r->published)
+		return;
+	r->auth_pending = true;
+	if (judge_auth(r) == 1)
+		return;
+	/* Judged at once, without a challenge. */
+	terminal_reader_auth_basis(r->mgr->terminal, r->info.serial,
+				   &r->auth_basis);
+	r->auth_pending = false;
+	auth_resume(r);
+}
+
+/* ---- Indicators ----------------------------------------------------- */
+
+static void indicators_done(struct reader *r, int err,
+			    const struct prw_frame *rsp, void *userdata)
+{
+	if (err == -ENODEV)
+		return;
+	if (err < 0 || rsp->status != PRW_ST_OK)
+		log_warning("reader %s: cannot show the terminal's state on "
+			    "the indicators (%s)",
+			    r->where,
+			    err ? strerror(-err) :
+				  prw_status_name(rsp->status));
+}
+
+/*
+ * While the terminal is not active the daemon owns the indicators and
+ * shows it out of service: red on, the others off, no buzzer. Once it is
+ * active again, everything off: the idle state applications start from.
+ */
+static void show_service_state(struct reader *r, bool active)
+{
+	struct prw_indicators ind = { .leds = active ? 0 : PRW_LED_RED };
+	uint8_t payload[8];
+	int n, ret;
+
+	if (!reader_has_cap(r, PRW_CAP_INDICATORS))
+		return;
+	n = prw_indicators_encode(payload, sizeof(payload), &ind);
+	ret = n < 0 ? -EINVAL :
+		      reader_command(r, PRW_CMD_SET_INDICATORS, payload,
+				     (size_t)n, PRW_TIMEOUT_DEFAULT_MS,
+				     indicators_done, NULL, NULL);
+	if (ret < 0)
+		log_warning_errno(ret,
+				  "reader %s: cannot show the terminal's "
+				  "state on the indicators",
+				  r->where);
+}
+
 /* ---- Lifecycle ------------------------------------------------------ */
 
 void reader_lock_changed(struct reader *r, bool active)
@@ -523,9 +598,10 @@ void reader_lock_changed(struct reader *r, bool active)
 
 	if (r->dead || !r->published)
 		return;
+	show_service_state(r, active);
 	if (active) {
 		/* A card inserted while locked was not read: read it now. */
-		if (r->icc_present && !r->atr_valid)
+		if (r->icc_present && !r->atr_valid && !r->auth_pending)
 			atr_read(r, false);
 		return;
 	}
@@ -578,6 +654,11 @@ static void attach_finish(struct reader *r)
 	log_info("reader %s: %s %s, serial %s, firmware %s, on %s", r->path,
 		 r->info.vendor, r->info.model, r->info.serial,
 		 r->info.firmware, r->where);
+	/* Judged just now: later changes to its key are measured from here. */
+	terminal_reader_auth_basis(r->mgr->terminal, r->info.serial,
+				   &r->auth_basis);
+	if (!terminal_is_active(r->mgr->terminal))
+		show_service_state(r, false);
 	/* Tampered while nobody listened: the same as the event. */
 	if (r->probe_tamper) {
 		log_warning("reader %s: reports tamper (status 0x%02x)",
@@ -611,7 +692,7 @@ static void probe_status_done(struct reader *r, int err,
 			    r->where);
 	}
 	/* A paired reader goes on the bus once it answered the challenge. */
-	if (attach_auth(r) == 0)
+	if (judge_auth(r) == 0)
 		attach_finish(r);
 }
 

@@ -29,6 +29,18 @@ struct reader_cmd;
 struct channel;
 struct card_wait;
 
+/*
+ * What a reader was last judged against: whether the terminal was
+ * provisioned, its serial's pairing key (by check value), and whether
+ * reader-not-genuine was in force for it. terminal.c fills and compares it.
+ */
+struct reader_auth_basis {
+	bool provisioned;
+	bool paired;
+	bool not_genuine;
+	uint8_t kcv[3];
+};
+
 /* What a transport provides to the reader core. */
 struct reader_transport {
 	/* The Transport property: "sim", "usb" or "kernel". */
@@ -60,8 +72,10 @@ struct reader {
 	sd_event_source *free_src; /* frees a dead reader from the loop */
 	char *path;		   /* /org/posreader1/reader/<id> */
 	struct prw_info info;
-	bool auth_pending; /* the AUTH sent on attach has not answered */
-	bool probe_nfc;	   /* GET_STATUS on attach: a target in field */
+	bool auth_pending; /* being judged (AUTH out, or a recheck due) */
+	bool auth_recheck; /* judge again from the loop (terminal.c) */
+	struct reader_auth_basis auth_basis; /* what it was judged against */
+	bool probe_nfc;		   /* GET_STATUS on attach: a target in field */
 	unsigned int probe_tamper; /* GET_STATUS on attach: tamper cause */
 
 	/* Command queue: one command on the wire at a time. */
@@ -140,7 +154,16 @@ typedef void (*reader_auth_done_t)(struct reader *r, int err,
 int reader_authenticate(struct reader *r, reader_auth_done_t done,
 			void *userdata);
 
-/* The terminal lock state changed: on locking end waits, channel, claim. */
+/*
+ * The key r must prove may have changed (provisioning, pairing): judge it
+ * again as when it attached. Card services stay refused until judged.
+ */
+void reader_recheck_auth(struct reader *r);
+
+/*
+ * The terminal lock state changed: on locking end waits, channel, claim
+ * and show out of service on the indicators; on unlocking, clear them.
+ */
 void reader_lock_changed(struct reader *r, bool active);
 
 /* Emit PropertiesChanged for one Reader property, if on the bus. */

@@ -23,7 +23,9 @@
 #include "selftest.h"
 #include "token.h"
 
-#define CONFIG_MAX (1024 * 1024)
+/* Where a configuration seal lives in the state database (meta). */
+#define META_CONFIG_MAC	 "config_mac"
+#define META_CONFIG_PATH "config_sealed_path"
 
 static const char *const check_names[SELFTEST_CHECK_COUNT] = {
 	[SELFTEST_KEYSTORE] = "keystore",
@@ -124,7 +126,7 @@ static int read_small_file(const char *path, uint8_t **ret, size_t *ret_len)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	if (st.st_size > CONFIG_MAX)
+	if (st.st_size > SELFTEST_CONFIG_MAX)
 		return -EFBIG;
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
@@ -143,6 +145,13 @@ static int read_small_file(const char *path, uint8_t **ret, size_t *ret_len)
 	buf = NULL;
 	*ret_len = off;
 	return 0;
+}
+
+int selftest_config_read(const char *path, uint8_t **ret, size_t *ret_len)
+{
+	if (!path || !ret || !ret_len)
+		return -EINVAL;
+	return read_small_file(path, ret, ret_len);
 }
 
 /* A sidecar file holding hex (trailing newline allowed), decoded. */
@@ -168,7 +177,7 @@ static int read_hex_sidecar(const char *path, const char *suffix, uint8_t *out,
 }
 
 static int config_mac(struct statedb *db, const uint8_t *data, size_t len,
-		      uint8_t ret[32])
+		      uint8_t ret[SELFTEST_CONFIG_MAC_LEN])
 {
 	uint8_t key[32];
 	size_t out = 0;
@@ -178,29 +187,65 @@ static int config_mac(struct statedb *db, const uint8_t *data, size_t len,
 	if (r < 0)
 		return r;
 	r = EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, sizeof(key),
-		      data, len, ret, 32, &out) &&
-			    out == 32 ?
+		      data, len, ret, SELFTEST_CONFIG_MAC_LEN, &out) &&
+			    out == SELFTEST_CONFIG_MAC_LEN ?
 		    0 :
 		    -EIO;
 	secure_zero(key, sizeof(key));
 	return r;
 }
 
-int selftest_config_mac_hex(struct statedb *db, const char *path,
-			    char ret_hex[65])
+int selftest_config_seal(struct statedb *db, const char *path,
+			 const uint8_t *data, size_t len)
 {
-	_cleanup_free_ uint8_t *data = NULL;
-	uint8_t mac[32];
-	size_t len;
+	uint8_t mac[SELFTEST_CONFIG_MAC_LEN];
+	size_t plen;
 	int r;
 
-	r = read_small_file(path, &data, &len);
+	if (!path || (!data && len))
+		return -EINVAL;
+	plen = strlen(path);
+	if (plen == 0 || plen > SELFTEST_CONFIG_PATH_MAX)
+		return -ENAMETOOLONG;
+	r = config_mac(db, data ? data : (const uint8_t *)"", len, mac);
 	if (r < 0)
 		return r;
-	r = config_mac(db, data, len, mac);
+	r = statedb_meta_set_blob(db, META_CONFIG_MAC, mac, sizeof(mac));
+	if (r == 0)
+		r = statedb_meta_set_blob(db, META_CONFIG_PATH, path, plen);
+	return r;
+}
+
+int selftest_config_unseal(struct statedb *db)
+{
+	int r;
+
+	r = statedb_meta_delete(db, META_CONFIG_MAC);
+	if (r == 0 || r == -ENOENT)
+		r = statedb_meta_delete(db, META_CONFIG_PATH);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* The stored seal: MAC and the path it was made for. -ENOENT if none. */
+static int load_seal(struct statedb *db, uint8_t mac[SELFTEST_CONFIG_MAC_LEN],
+		     char path[SELFTEST_CONFIG_PATH_MAX + 1])
+{
+	size_t len = 0;
+	int r;
+
+	r = statedb_meta_get_blob(db, META_CONFIG_MAC, mac,
+				  SELFTEST_CONFIG_MAC_LEN, &len);
 	if (r < 0)
 		return r;
-	hex_encode(mac, sizeof(mac), ret_hex);
+	if (len != SELFTEST_CONFIG_MAC_LEN)
+		return -EBADMSG;
+	r = statedb_meta_get_blob(db, META_CONFIG_PATH, path,
+				  SELFTEST_CONFIG_PATH_MAX, &len);
+	if (r == -ENOENT || r == -ENOBUFS)
+		return -EBADMSG;
+	if (r < 0)
+		return r;
+	path[len] = '\0';
 	return 0;
 }
 
@@ -229,74 +274,146 @@ out:
 	return r;
 }
 
+const char *selftest_path_shown(const char *path, char *buf, size_t cap)
+{
+	size_t len = strlen(path), skip = 0, i;
+
+	if (len >= cap)
+		skip = len - (cap - 4);
+	if (skip)
+		memcpy(buf, "...", 3);
+	for (i = 0; path[skip + i]; i++) {
+		unsigned char ch = (unsigned char)path[skip + i];
+
+		buf[(skip ? 3 : 0) + i] = ch < 0x20 || ch > 0x7e ? '?' : ch;
+	}
+	buf[(skip ? 3 : 0) + i] = '\0';
+	return buf;
+}
+
+/* What the acquirer's signature, CONFIG.sig, says about data. */
+enum sig_verdict {
+	SIG_NONE,
+	SIG_VALID,
+	SIG_INVALID,
+	SIG_MALFORMED
+};
+
+static enum sig_verdict check_sig(struct statedb *db, const char *path,
+				  const uint8_t *data, size_t len)
+{
+	uint8_t sig[TOKEN_SIG_LEN];
+	int r;
+
+	r = read_hex_sidecar(path, ".sig", sig, sizeof(sig));
+	if (r == -ENOENT)
+		return SIG_NONE;
+	if (r < 0)
+		return SIG_MALFORMED;
+	return verify_config_sig(db, data, len, sig) == 0 ? SIG_VALID :
+							    SIG_INVALID;
+}
+
+/* " (and PATH.sig ...)": the signature's part of a failure message. */
+static const char *sig_note(enum sig_verdict v)
+{
+	switch (v) {
+	case SIG_INVALID:
+		return "; its .sig does not verify with the acquirer's key";
+	case SIG_MALFORMED:
+		return "; its .sig is malformed";
+	default:
+		return "";
+	}
+}
+
 int selftest_config(struct statedb *db, const char *path,
 		    struct selftest_result *ret)
 {
 	_cleanup_free_ uint8_t *data = NULL;
-	uint8_t mac[32], want[32], sig[TOKEN_SIG_LEN];
+	uint8_t mac[SELFTEST_CONFIG_MAC_LEN], want[SELFTEST_CONFIG_MAC_LEN];
+	char sealed[SELFTEST_CONFIG_PATH_MAX + 1], name[128];
+	enum sig_verdict sig;
 	size_t len;
-	int r;
+	int r, seal;
 
 	if (!path) {
 		result(ret, SELFTEST_CONFIG, SELFTEST_SKIPPED, NULL,
 		       "no configuration file in use");
 		return 0;
 	}
+	selftest_path_shown(path, name, sizeof(name));
+	seal = load_seal(db, want, sealed);
+	if (seal < 0 && seal != -ENOENT && seal != -EBADMSG)
+		return seal;
 	r = read_small_file(path, &data, &len);
-	if (r == -ENOENT) {
+	if (r == -ENOENT && seal == -ENOENT) {
 		result(ret, SELFTEST_CONFIG, SELFTEST_SKIPPED, NULL,
-		       "no configuration file at %s", path);
+		       "no configuration file at %s", name);
+		return 0;
+	}
+	if (r == -ENOENT) {
+		result(ret, SELFTEST_CONFIG, SELFTEST_FAIL, NULL,
+		       "configuration %s is gone, but a configuration was "
+		       "sealed",
+		       name);
 		return 0;
 	}
 	if (r < 0) {
 		result(ret, SELFTEST_CONFIG, SELFTEST_FAIL, NULL,
-		       "configuration %s cannot be read: %s", path,
+		       "configuration %s cannot be read: %s", name,
 		       strerror(-r));
 		return 0;
 	}
 
-	r = read_hex_sidecar(path, ".sig", sig, sizeof(sig));
-	if (r == 0) {
-		r = verify_config_sig(db, data, len, sig);
-		if (r == 0)
-			result(ret, SELFTEST_CONFIG, SELFTEST_PASS, NULL,
-			       "configuration signature by the acquirer "
-			       "verifies");
-		else
-			result(ret, SELFTEST_CONFIG, SELFTEST_FAIL, NULL,
-			       "configuration %s does not match the "
-			       "acquirer's signature in %s.sig",
-			       path, path);
+	sig = check_sig(db, path, data, len);
+	if (sig == SIG_VALID) {
+		result(ret, SELFTEST_CONFIG, SELFTEST_PASS, NULL,
+		       "configuration %s: the acquirer's signature in its "
+		       ".sig verifies",
+		       name);
 		return 0;
 	}
-	if (r != -ENOENT) {
+	if (seal == -ENOENT) {
 		result(ret, SELFTEST_CONFIG, SELFTEST_FAIL, NULL,
-		       "configuration signature %s.sig is malformed", path);
+		       "configuration %s is not sealed: no MAC in the state "
+		       "and no valid acquirer signature (.sig)%s",
+		       name, sig_note(sig));
 		return 0;
 	}
-	r = read_hex_sidecar(path, ".mac", want, sizeof(want));
-	if (r < 0) {
+	if (seal == -EBADMSG) {
 		result(ret, SELFTEST_CONFIG, SELFTEST_FAIL, NULL,
-		       r == -ENOENT ? "configuration %s has no MAC (.mac) or "
-				      "signature (.sig)" :
-				      "configuration MAC %s.mac is malformed",
-		       path);
+		       "the configuration seal in the state is damaged; %s "
+		       "cannot be checked%s",
+		       name, sig_note(sig));
+		return 0;
+	}
+	if (strcmp(sealed, path) != 0) {
+		char other[64];
+
+		result(ret, SELFTEST_CONFIG, SELFTEST_FAIL, NULL,
+		       "configuration %s is not the file that was sealed "
+		       "(%s)%s",
+		       name, selftest_path_shown(sealed, other, sizeof(other)),
+		       sig_note(sig));
 		return 0;
 	}
 	r = config_mac(db, data, len, mac);
 	if (r < 0) {
 		result(ret, SELFTEST_CONFIG, SELFTEST_FAIL, NULL,
-		       "configuration MAC cannot be checked: %s",
+		       "configuration %s cannot be checked: %s", name,
 		       r == -ENOKEY ? "no terminal key" : strerror(-r));
 		return 0;
 	}
 	if (CRYPTO_memcmp(mac, want, sizeof(mac)) == 0)
 		result(ret, SELFTEST_CONFIG, SELFTEST_PASS, NULL,
-		       "configuration MAC matches");
+		       "configuration %s matches the MAC it was sealed with",
+		       name);
 	else
 		result(ret, SELFTEST_CONFIG, SELFTEST_FAIL, NULL,
-		       "configuration %s does not match its MAC in %s.mac",
-		       path, path);
+		       "configuration %s was changed after it was sealed: its "
+		       "contents do not match the sealed MAC%s",
+		       name, sig_note(sig));
 	return 0;
 }
 

@@ -19,6 +19,9 @@
 #define SELFTEST_AUTH_RESPONSE_LEN  32
 #define SELFTEST_SUBJECT_MAX	    64
 #define SELFTEST_MESSAGE_MAX	    256
+#define SELFTEST_CONFIG_MAX	    (1024 * 1024) /* bytes of a config file */
+#define SELFTEST_CONFIG_MAC_LEN	    32
+#define SELFTEST_CONFIG_PATH_MAX    1024
 
 /* Which check. */
 enum selftest_check {
@@ -59,11 +62,32 @@ int selftest_keystore(struct statedb *db, struct selftest_result *ret);
 int selftest_audit(struct statedb *db, struct selftest_result *ret);
 
 /*
- * Configuration file: a MAC with the terminal key in "<path>.mac" or an
- * acquirer signature in "<path>.sig" (hex). NULL path: skipped.
+ * Configuration file at path: passes if "<path>.sig" holds a hex Ed25519
+ * signature over it by the acquirer's key, or if the MAC sealed for path
+ * (selftest_config_seal()) matches its contents. Fails, naming the file
+ * and what did not match, if it is unsealed, changed, not the file that
+ * was sealed, unreadable, or gone after it was sealed. NULL path, or no
+ * file and no seal: skipped.
  */
 int selftest_config(struct statedb *db, const char *path,
 		    struct selftest_result *ret);
+
+/*
+ * Seal a configuration: store HMAC-SHA256 of data (the file's contents)
+ * under the config-mac key, with path, in the state database. Inside a
+ * transaction; -ENOKEY before provisioning.
+ */
+int selftest_config_seal(struct statedb *db, const char *path,
+			 const uint8_t *data, size_t len);
+
+/* Forget the configuration seal, if any (inside a transaction). */
+int selftest_config_unseal(struct statedb *db);
+
+/*
+ * Read a configuration file (a regular file of at most
+ * SELFTEST_CONFIG_MAX bytes, NUL-terminated in memory); free *ret.
+ */
+int selftest_config_read(const char *path, uint8_t **ret, size_t *ret_len);
 
 /*
  * Reader authenticity: response must be HMAC-SHA256(pairing key,
@@ -89,14 +113,17 @@ int selftest_apply(struct statedb *db, const struct prclock_now *now,
 		   const struct selftest_result *results, size_t n,
 		   const char *caller, unsigned *ret_changed);
 
+/*
+ * path for messages and the audit log: printable ASCII only (others
+ * become '?'), shortened from the left with "..." to fit cap (>= 8).
+ * Returns buf.
+ */
+const char *selftest_path_shown(const char *path, char *buf, size_t cap);
+
 /* Compute HMAC(key, PRW_AUTH_LABEL || challenge || serial): the answer a
  * genuine reader gives. For the simulator and tests. */
 int selftest_auth_response(const uint8_t *key, size_t key_len,
 			   const char *serial, const uint8_t *challenge,
 			   uint8_t ret[SELFTEST_AUTH_RESPONSE_LEN]);
-
-/* HMAC-SHA256 of a file's contents with the config key, as 64 hex. */
-int selftest_config_mac_hex(struct statedb *db, const char *path,
-			    char ret_hex[65]);
 
 #endif /* POSREADER_SELFTEST_H */

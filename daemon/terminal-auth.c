@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Per-method authorization from the caller's uid and groups. */
+/*
+ * Per-method authorization from the caller's uid and groups: the groups
+ * of the calling process where they can be read, and the user's groups
+ * in the user database.
+ */
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "terminal-auth.h"
 #include "dbus-errors.h"
 #include "log.h"
+#include "util.h"
 
 /* A group name or a numeric gid; false if it does not exist. */
 static bool resolve_group(const char *name, gid_t *ret_gid)
@@ -62,6 +69,49 @@ static bool in_group(sd_bus_creds *c, gid_t gid)
 	return false;
 }
 
+/*
+ * Whether the user database makes uid a member of gid. The caller's own
+ * group list cannot always be read: the daemon's sandbox (ProtectProc=,
+ * PrivateUsers=) hides other users' /proc entries from it.
+ */
+static bool user_in_group(uid_t uid, gid_t gid)
+{
+	_cleanup_free_ gid_t *groups = NULL;
+	_cleanup_free_ char *name = NULL;
+	struct passwd *pw;
+	gid_t primary;
+	int n = 16;
+
+	pw = getpwuid(uid);
+	if (!pw)
+		return false;
+	if (pw->pw_gid == gid)
+		return true;
+	/* getgrouplist() may use getpwuid()'s buffer: keep what we need. */
+	name = strdup(pw->pw_name);
+	primary = pw->pw_gid;
+	if (!name)
+		return false;
+	for (;;) {
+		int want = n;
+		gid_t *g = realloc(groups, (size_t)n * sizeof(*groups));
+
+		if (!g)
+			return false;
+		groups = g;
+		if (getgrouplist(name, primary, groups, &n) >= 0)
+			break;
+		if (n <= want)
+			n = want * 2;
+		if (n > 65536)
+			return false;
+	}
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
 static int sender_uid(sd_bus_creds *c, uid_t *ret)
 {
 	if (sd_bus_creds_get_euid(c, ret) >= 0)
@@ -86,10 +136,12 @@ int auth_check(const struct auth *a, sd_bus_message *m, enum auth_role role,
 	if (ret >= 0 && sender_uid(c, &uid) >= 0) {
 		if (uid == 0)
 			ok = true;
-		else if (a->have_admin && in_group(c, a->admin_gid))
+		else if (a->have_admin && (in_group(c, a->admin_gid) ||
+					   user_in_group(uid, a->admin_gid)))
 			ok = true;
 		else if (role == AUTH_OPERATOR && a->have_card &&
-			 in_group(c, a->card_gid))
+			 (in_group(c, a->card_gid) ||
+			  user_in_group(uid, a->card_gid)))
 			ok = true;
 	}
 	sd_bus_creds_unref(c);

@@ -7,6 +7,9 @@
  *
  *   operator: root, members of the card group or the admin group
  *   admin:    root, members of the admin group
+ *
+ * Where polkitd runs, admin calls that pass are then put to polkit too
+ * (polkit.h, authorize() in terminal-methods.c), which can only narrow.
  */
 #ifndef POSREADERD_TERMINAL_AUTH_H
 #define POSREADERD_TERMINAL_AUTH_H

@@ -2,8 +2,9 @@
 /*
  * The methods of org.posreader1.Terminal: PINs, acquirer tokens,
  * self-test, provisioning, pairing and the audit log. Each checks the
- * caller's role (auth.h), then calls the engine. PINs are copied out of
- * the message into buffers that are wiped when the handler returns.
+ * caller's role (terminal-auth.h) and, for admin actions, asks polkit
+ * (polkit.h), then calls the engine. PINs are copied out of the message
+ * into buffers that are wiped when the handler returns.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <posreader/wire.h>
 
 #include "clock.h"
+#include "config.h"
 #include "dbus-errors.h"
 #include "log.h"
 #include "terminal-auth.h"
@@ -125,19 +127,112 @@ static int engine_failed(int err, const char *what, sd_bus_error *error)
 				 strerror(-err));
 }
 
+/* authorize(): polkit was asked; the handler returns without replying. */
+#define AUTHORIZE_PENDING 1
+
 /*
- * Check the caller holds @role and the engine is open; on success put
- * the caller's name for the audit log in @caller unless it is NULL.
+ * Run the method of call m once more, polkit having allowed it: the same
+ * handler, the message read again from its start.
+ */
+static int run_approved(struct terminal *t, sd_bus_message *m,
+			sd_bus_error *error)
+{
+	const char *member = sd_bus_message_get_member(m);
+	const sd_bus_vtable *v;
+	int ret;
+
+	for (v = terminal_methods_vtable; v->type != _SD_BUS_VTABLE_END; v++)
+		if (v->type == _SD_BUS_VTABLE_METHOD &&
+		    strcmp(v->x.method.member, member) == 0)
+			break;
+	if (v->type == _SD_BUS_VTABLE_END)
+		return -EBADMSG;
+	ret = sd_bus_message_rewind(m, true);
+	if (ret < 0)
+		return ret;
+	t->polkit_approved = m;
+	ret = v->x.method.handler(m, t, error);
+	t->polkit_approved = NULL;
+	return ret;
+}
+
+/* polkit's verdict on an admin call: run it, or refuse it. */
+static void polkit_answered(sd_bus_message *m, enum polkit_verdict verdict,
+			    const char *action, const char *why,
+			    void *userdata)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct terminal *t = userdata;
+	int ret;
+
+	if (polkit_verdict_allows(verdict)) {
+		ret = run_approved(t, m, &error);
+	} else {
+		log_notice("%s for %s refused: polkit %s%s%s", action,
+			   sd_bus_message_get_sender(m),
+			   polkit_verdict_name(verdict), why ? ": " : "",
+			   why ? why : "");
+		ret = polkit_refusal(verdict, action, why, &error);
+	}
+	/* What sd-bus does with a handler's error, done here. */
+	if (sd_bus_error_is_set(&error))
+		ret = sd_bus_reply_method_error(m, &error);
+	else if (ret < 0)
+		ret = sd_bus_reply_method_errno(m, ret, NULL);
+	if (ret < 0)
+		log_warning_errno(ret, "cannot answer %s",
+				  sd_bus_message_get_member(m));
+}
+
+/* The polkit checks end with the methods' registration. */
+static void methods_unregistered(void *userdata)
+{
+	struct terminal *t = userdata;
+
+	t->polkit = polkit_free(t->polkit);
+}
+
+/* Ask polkit about @action for call m, unless it already allowed it. */
+static int ask_polkit(struct terminal *t, sd_bus_message *m,
+		      const char *action, sd_bus_error *error)
+{
+	int ret;
+
+	if (t->polkit_approved == m)
+		return 0;
+	if (!t->polkit) {
+		ret = polkit_new(sd_bus_message_get_bus(m), polkit_answered, t,
+				 &t->polkit);
+		if (ret < 0)
+			return ret;
+		sd_bus_slot_set_destroy_callback(t->methods_slot,
+						 methods_unregistered);
+	}
+	ret = polkit_check(t->polkit, m, action, error);
+	return ret < 0 ? ret : AUTHORIZE_PENDING;
+}
+
+/*
+ * Check the caller holds @role and the engine is open, and for the admin
+ * role that polkit allows @action (a POLKIT_ACTION_*; ignored for the
+ * operator role). Returns 0 to go on, with the caller's name for the
+ * audit log in @caller unless it is NULL; a negative errno with @error
+ * set; or AUTHORIZE_PENDING: polkit is being asked, the handler returns
+ * that at once without replying, and is run again with the same message
+ * once polkit allows it (polkit_answered() replies otherwise).
  */
 static int authorize(struct terminal *t, sd_bus_message *m, enum auth_role role,
-		     char caller[AUTH_CALLER_MAX], sd_bus_error *error)
+		     const char *action, char caller[AUTH_CALLER_MAX],
+		     sd_bus_error *error)
 {
 	int ret;
 
 	ret = auth_check(&t->auth, m, role, error);
 	if (ret >= 0)
 		ret = need_engine(t, error);
-	if (ret >= 0 && caller)
+	if (ret >= 0 && role == AUTH_ADMIN)
+		ret = ask_polkit(t, m, action, error);
+	if (ret == 0 && caller)
 		auth_caller(m, caller, AUTH_CALLER_MAX);
 	return ret;
 }
@@ -172,8 +267,9 @@ static int method_verify_pin(sd_bus_message *m, void *userdata,
 	if (ret >= 0)
 		ret = parse_role(role_s, &role, error);
 	if (ret >= 0)
-		ret = authorize(t, m, auth_for(role, role), caller, error);
-	if (ret < 0)
+		ret = authorize(t, m, auth_for(role, role),
+				POLKIT_ACTION_SUPERVISOR, caller, error);
+	if (ret != 0)
 		return ret;
 	ret = engine_verify_pin(t->engine, role, pin.s, caller, &o);
 	return reply_pin(m, ret, role, &o, "PIN verification", error);
@@ -207,8 +303,9 @@ static int method_change_pin(sd_bus_message *m, void *userdata,
 				       "Only the supervisor PIN authorizes a "
 				       "new supervisor PIN.");
 	if (ret >= 0)
-		ret = authorize(t, m, auth_for(role, auth_role), caller, error);
-	if (ret < 0)
+		ret = authorize(t, m, auth_for(role, auth_role),
+				POLKIT_ACTION_SUPERVISOR, caller, error);
+	if (ret != 0)
 		return ret;
 	ret = engine_change_pin(t->engine, role, auth_role, auth.s, new_pin.s,
 				caller, &o, &why);
@@ -234,8 +331,9 @@ static int method_supervisor_unlock(sd_bus_message *m, void *userdata,
 		return ret;
 	ret = copy_pin(pin_s, &pin, error);
 	if (ret >= 0)
-		ret = authorize(t, m, AUTH_ADMIN, caller, error);
-	if (ret < 0)
+		ret = authorize(t, m, AUTH_ADMIN, POLKIT_ACTION_SUPERVISOR,
+				caller, error);
+	if (ret != 0)
 		return ret;
 	ret = engine_supervisor_unlock(t->engine, pin.s, caller, &o);
 	return reply_pin(m, ret, PIN_ROLE_SUPERVISOR, &o, "supervisor unlock",
@@ -251,8 +349,8 @@ static int method_get_challenge(sd_bus_message *m, void *userdata,
 	char caller[AUTH_CALLER_MAX];
 	int ret;
 
-	ret = authorize(t, m, AUTH_OPERATOR, caller, error);
-	if (ret < 0)
+	ret = authorize(t, m, AUTH_OPERATOR, NULL, caller, error);
+	if (ret != 0)
 		return ret;
 	ret = engine_unlock_challenge(t->engine, caller, challenge);
 	if (ret < 0)
@@ -279,8 +377,8 @@ static int method_apply_token(sd_bus_message *m, void *userdata,
 	ret = sd_bus_message_read_array(m, 'y', &buf, &len);
 	if (ret < 0)
 		return ret;
-	ret = authorize(t, m, AUTH_OPERATOR, caller, error);
-	if (ret < 0)
+	ret = authorize(t, m, AUTH_OPERATOR, NULL, caller, error);
+	if (ret != 0)
 		return ret;
 	ret = engine_apply_token(t->engine, buf, len, caller, &terr);
 	if (ret >= 0)
@@ -326,8 +424,8 @@ static int method_run_selftest(sd_bus_message *m, void *userdata,
 	char caller[AUTH_CALLER_MAX];
 	int ret;
 
-	ret = authorize(t, m, AUTH_OPERATOR, caller, error);
-	if (ret < 0)
+	ret = authorize(t, m, AUTH_OPERATOR, NULL, caller, error);
+	if (ret != 0)
 		return ret;
 	/* Paired readers answer a challenge first; the reply comes later. */
 	ret = terminal_run_selftest(t, caller, selftest_reply,
@@ -487,11 +585,11 @@ static int method_provision(sd_bus_message *m, void *userdata,
 	struct engine_provisioning p;
 	int ret;
 
-	ret = auth_check(&t->auth, m, AUTH_ADMIN, error);
-	if (ret >= 0)
-		ret = read_prov_args(m, &a, error);
-	if (ret >= 0)
-		ret = need_engine(t, error);
+	ret = authorize(t, m, AUTH_ADMIN, POLKIT_ACTION_PROVISION, caller,
+			error);
+	if (ret != 0)
+		return ret;
+	ret = read_prov_args(m, &a, error);
 	if (ret < 0)
 		return ret;
 	p = (struct engine_provisioning){
@@ -506,7 +604,6 @@ static int method_provision(sd_bus_message *m, void *userdata,
 		.supervisor_pin = a.sup.s,
 		.firmware_allowlist = a.allowlist,
 	};
-	auth_caller(m, caller, sizeof(caller));
 	ret = engine_provision(t->engine, &p, caller);
 	if (ret == -EBADMSG)
 		return sd_bus_error_set(error, PR_ERR_INVALID_ARGS,
@@ -542,8 +639,9 @@ static int method_pair_reader(sd_bus_message *m, void *userdata,
 		ret = sd_bus_message_read_array(m, 'y', &kcv, &kcvlen);
 	if (ret < 0)
 		return ret;
-	ret = authorize(t, m, AUTH_ADMIN, caller, error);
-	if (ret < 0)
+	ret = authorize(t, m, AUTH_ADMIN, POLKIT_ACTION_PAIR_READER, caller,
+			error);
+	if (ret != 0)
 		return ret;
 	if (!*serial || strlen(serial) > PRW_STR_MAX || klen != 32 ||
 	    kcvlen != KEYSTORE_KCV_LEN)
@@ -563,6 +661,59 @@ static int method_pair_reader(sd_bus_message *m, void *userdata,
 					"The serial is not valid.");
 	if (ret < 0)
 		return engine_failed(ret, "pairing", error);
+	/* A new key alone changes no reason: judge the attached reader with
+	 * this serial against it now, not at its next attach. */
+	terminal_sync(t);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+/* Seal the --config file as it is now, once it parses (admin). */
+static int method_seal_configuration(sd_bus_message *m, void *userdata,
+				     sd_bus_error *error)
+{
+	struct terminal *t = userdata;
+	_cleanup_free_ uint8_t *text = NULL;
+	char caller[AUTH_CALLER_MAX], why[512], name[160];
+	struct selftest_result res;
+	const char *path;
+	size_t len = 0;
+	int ret;
+
+	ret = authorize(t, m, AUTH_ADMIN, POLKIT_ACTION_SEAL_CONFIG, caller,
+			error);
+	if (ret != 0)
+		return ret;
+	path = engine_config_path(t->engine);
+	if (!path)
+		return sd_bus_error_set(error, PR_ERR_NOT_SUPPORTED,
+					"posreaderd runs without a "
+					"configuration file (--config): "
+					"there is nothing to seal.");
+	/* Error messages are D-Bus strings: show the path as ASCII. */
+	selftest_path_shown(path, name, sizeof(name));
+	ret = selftest_config_read(path, &text, &len);
+	if (ret < 0)
+		return sd_bus_error_setf(error, PR_ERR_FAILED,
+					 "Cannot read %s: %s; nothing was "
+					 "sealed.",
+					 name, strerror(-ret));
+	ret = config_check(name, (const char *)text, len, why, sizeof(why));
+	if (ret == -EINVAL)
+		return sd_bus_error_setf(error, PR_ERR_INVALID_ARGS,
+					 "%s; nothing was sealed.", why);
+	if (ret < 0)
+		return engine_failed(ret, "checking the configuration", error);
+	ret = engine_seal_config(t->engine, text, len, caller, &res);
+	if (ret == -ENOKEY)
+		return sd_bus_error_set(error, PR_ERR_NOT_PROVISIONED,
+					"There is no terminal key to seal "
+					"the configuration with: provision "
+					"the terminal first.");
+	if (ret < 0)
+		return engine_failed(ret, "sealing the configuration", error);
+	log_info("configuration %s sealed by %s; the configuration check "
+		 "now says: %s",
+		 name, caller, selftest_status_name(res.status));
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -580,8 +731,9 @@ static int method_get_audit(sd_bus_message *m, void *userdata,
 	ret = sd_bus_message_read(m, "xu", &after, &max);
 	if (ret < 0)
 		return ret;
-	ret = authorize(t, m, AUTH_ADMIN, NULL, error);
-	if (ret < 0)
+	ret = authorize(t, m, AUTH_ADMIN, POLKIT_ACTION_READ_AUDIT, NULL,
+			error);
+	if (ret != 0)
 		return ret;
 	if (max == 0 || max > AUDIT_MAX_ROWS)
 		max = AUDIT_MAX_ROWS;
@@ -609,8 +761,9 @@ static int method_verify_audit(sd_bus_message *m, void *userdata,
 	int64_t first_bad = 0;
 	int ret;
 
-	ret = authorize(t, m, AUTH_ADMIN, NULL, error);
-	if (ret < 0)
+	ret = authorize(t, m, AUTH_ADMIN, POLKIT_ACTION_READ_AUDIT, NULL,
+			error);
+	if (ret != 0)
 		return ret;
 	ret = engine_audit_verify(t->engine, &first_bad);
 	if (ret == -EBADMSG)
@@ -658,6 +811,9 @@ const sd_bus_vtable terminal_methods_vtable[] = {
 		"PairReader", SD_BUS_ARGS("s", serial, "ay", key, "ay", kcv),
 		SD_BUS_NO_RESULT, method_pair_reader,
 		SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+	SD_BUS_METHOD_WITH_ARGS("SealConfiguration", SD_BUS_NO_ARGS,
+				SD_BUS_NO_RESULT, method_seal_configuration,
+				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("GetAudit",
 				SD_BUS_ARGS("x", after_seq, "u", max),
 				SD_BUS_RESULT("a(xxsssb)", entries),

@@ -15,6 +15,7 @@
 
 #include "terminal-auth.h"
 #include "engine.h"
+#include "polkit.h"
 
 #define TERMINAL_ERROR_MAX 256
 
@@ -26,6 +27,8 @@ struct terminal {
 	struct engine *engine;		     /* NULL if it could not open */
 	char open_error[TERMINAL_ERROR_MAX]; /* why, when engine is NULL */
 	struct auth auth;
+	struct polkit *polkit;		  /* admin checks, made on first use */
+	sd_bus_message *polkit_approved; /* being run again after polkit */
 
 	bool test_lock; /* the --test-lock-file exists */
 	bool active;	/* what the readers were last told */

@@ -317,6 +317,45 @@ static const char *first_reason(struct terminal *t)
 	return id;
 }
 
+/*
+ * Judge again (as at attach) a reader whose proof no longer stands: the
+ * terminal was provisioned, its serial paired, re-paired or unpaired, or
+ * its reader-not-genuine verdict lifted (re-pairing, even with the same
+ * key, takes the reader back on trust otherwise).
+ */
+static bool auth_basis_changed(const struct reader_auth_basis *was,
+			       const struct reader_auth_basis *now)
+{
+	return was->provisioned != now->provisioned ||
+	       was->paired != now->paired ||
+	       memcmp(was->kcv, now->kcv, sizeof(was->kcv)) != 0 ||
+	       (was->not_genuine && !now->not_genuine);
+}
+
+/* Mark the published readers to judge again; they serve nothing until. */
+static void recheck_readers(struct terminal *t)
+{
+	struct reader_auth_basis now;
+	bool any = false;
+
+	if (!t->engine)
+		return;
+	for (struct reader *r = t->mgr->readers; r; r = r->next) {
+		if (!r->published || r->dead || r->auth_pending)
+			continue;
+		terminal_reader_auth_basis(t, r->info.serial, &now);
+		if (auth_basis_changed(&r->auth_basis, &now)) {
+			r->auth_pending = true;
+			r->auth_recheck = true;
+			any = true;
+		}
+		r->auth_basis = now;
+	}
+	/* Not from here: judging writes to the engine, which called us. */
+	if (any)
+		manager_schedule_auth_recheck(t->mgr);
+}
+
 void terminal_sync(struct terminal *t)
 {
 	const char *state = terminal_state(t);
@@ -332,6 +371,7 @@ void terminal_sync(struct terminal *t)
 		t->active = active;
 		manager_lock_changed(t->mgr, active);
 	}
+	recheck_readers(t);
 }
 
 static void terminal_changed(struct engine *e, void *userdata)
@@ -377,11 +417,11 @@ static void test_provision(struct terminal *t)
 }
 
 int terminal_open(struct terminal *t, const char *state_dir,
-		  const struct engine_options *opts)
+		  const char *config_path, const struct engine_options *opts)
 {
 	int ret;
 
-	ret = engine_open(state_dir, NULL, opts, &t->engine);
+	ret = engine_open(state_dir, config_path, opts, &t->engine);
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret < 0) {
@@ -500,6 +540,32 @@ int terminal_reader_paired(struct terminal *t, const char *serial,
 	if (ret == 0 && can_auth)
 		ret = test_pair(t, serial);
 	return ret;
+}
+
+void terminal_reader_auth_basis(struct terminal *t, const char *serial,
+				struct reader_auth_basis *ret)
+{
+	_cleanup_free_ struct lock_reason *v = NULL;
+	char name[KEYSTORE_NAME_MAX];
+	size_t n = 0;
+
+	_Static_assert(sizeof(ret->kcv) == KEYSTORE_KCV_LEN, "KCV length");
+	memset(ret, 0, sizeof(*ret));
+	if (!t->engine)
+		return;
+	ret->provisioned = engine_terminal_id(t->engine)[0] != '\0';
+	/* The check value tells one pairing key from another. */
+	snprintf(name, sizeof(name), "%s%s", KEY_PAIRING_PREFIX, serial);
+	ret->paired = keystore_get_kcv(engine_statedb(t->engine), name,
+				       ret->kcv) == 0;
+	if (!ret->paired)
+		memset(ret->kcv, 0, sizeof(ret->kcv));
+	if (engine_reasons(t->engine, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].id, LOCK_R_READER) == 0 &&
+		    strcmp(v[i].subject, serial) == 0)
+			ret->not_genuine = true;
 }
 
 void terminal_check_reader_auth(struct terminal *t, const char *serial,

@@ -22,6 +22,7 @@
 #include "engine.h"
 
 struct manager;
+struct reader_auth_basis;
 struct terminal;
 
 /* Set through --test-lock-file only; never reachable over the bus. */
@@ -34,12 +35,13 @@ int terminal_new(struct manager *m, struct terminal **ret_terminal);
 struct terminal *terminal_free(struct terminal *t);
 
 /*
- * Open the security engine on state_dir. On failure the terminal stays
- * blocked (integrity-failure) and 0 is still returned: the daemon runs
- * without card service. Negative errno only for -ENOMEM.
+ * Open the security engine on state_dir, checking the configuration file
+ * config_path (the --config file; NULL if none). On failure the terminal
+ * stays blocked (integrity-failure) and 0 is still returned: the daemon
+ * runs without card service. Negative errno only for -ENOMEM.
  */
 int terminal_open(struct terminal *t, const char *state_dir,
-		  const struct engine_options *opts);
+		  const char *config_path, const struct engine_options *opts);
 
 /* Resolve the card and admin groups (names or gids; NULL: defaults). */
 int terminal_set_groups(struct terminal *t, const char *card_group,
@@ -78,6 +80,15 @@ void terminal_reader_authenticated(struct terminal *t, const char *serial,
  */
 int terminal_reader_paired(struct terminal *t, const char *serial,
 			   bool can_auth);
+
+/*
+ * What a reader with this serial must prove now (struct reader_auth_basis
+ * in reader.h). After every change the terminal compares it with what
+ * each published reader was judged against, and judges again those whose
+ * proof no longer stands (reader_recheck_auth()).
+ */
+void terminal_reader_auth_basis(struct terminal *t, const char *serial,
+				struct reader_auth_basis *ret);
 
 /* Judge a reader's answer (NULL: none) to challenge; record the outcome. */
 void terminal_check_reader_auth(struct terminal *t, const char *serial,

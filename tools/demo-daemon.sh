@@ -76,6 +76,9 @@ PROV
 umask 022
 show "posreaderctl provision provision.conf   (keys and PINs; the file is 0600)"
 pctl provision "$work/provision.conf"
+show "posreaderctl pair $serial FF9212   (the reader's pairing key on stdin)"
+echo 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f |
+	pctl pair "$serial" FF9212
 
 step "The terminal and its readers"
 show "posreaderctl status"

@@ -16,7 +16,7 @@
 
 void wait_reader_serial(sd_bus *bus, const char *path)
 {
-	uint64_t end = now_ms() + 5000;
+	uint64_t end = now_ms() + scaled_ms(5000);
 	char *s = NULL;
 
 	while (reader_get_string(bus, path, "Serial", &s) < 0) {
@@ -41,6 +41,74 @@ size_t read_ay(sd_bus_message *m, uint8_t *buf, size_t cap)
 	assert_true(n <= cap);
 	memcpy(buf, p, n);
 	return n;
+}
+
+/* Read the a{sv} of a reason into r. */
+static void read_reason_details(sd_bus_message *reply, struct lock_reason *r)
+{
+	const char *key;
+
+	assert_true(sd_bus_message_enter_container(reply, 'a', "{sv}") >= 0);
+	while (sd_bus_message_enter_container(reply, 'e', "sv") > 0) {
+		assert_true(sd_bus_message_read(reply, "s", &key) >= 0);
+		if (strcmp(key, "remaining_us") == 0) {
+			assert_true(sd_bus_message_read(reply, "v", "t",
+							&r->remaining_us) >= 0);
+			r->timed = true;
+		} else if (strcmp(key, "until") == 0) {
+			assert_true(sd_bus_message_read(reply, "v", "x",
+							&r->until) >= 0);
+		} else {
+			assert_true(sd_bus_message_skip(reply, "v") >= 0);
+		}
+		assert_true(sd_bus_message_exit_container(reply) >= 0);
+	}
+	assert_true(sd_bus_message_exit_container(reply) >= 0);
+}
+
+bool find_reason(sd_bus *bus, const char *want, struct lock_reason *ret)
+{
+	return find_reason_of(bus, want, NULL, ret);
+}
+
+bool find_reason_of(sd_bus *bus, const char *want, const char *subject,
+		    struct lock_reason *ret)
+{
+	sd_bus_message *reply = NULL;
+	const char *id, *subj, *message, *s;
+	bool found = false;
+
+	assert_true(
+		sd_bus_get_property(bus, "org.posreader1", "/org/posreader1",
+				    "org.posreader1.Terminal", "LockReasons",
+				    NULL, &reply, "a(sssasa{sv})") >= 0);
+	assert_true(sd_bus_message_enter_container(reply, 'a',
+						   "(sssasa{sv})") >= 0);
+	while (sd_bus_message_enter_container(reply, 'r', "sssasa{sv}") > 0) {
+		struct lock_reason r = { 0 };
+
+		assert_true(sd_bus_message_read(reply, "sss", &id, &subj,
+						&message) >= 0);
+		snprintf(r.subject, sizeof(r.subject), "%s", subj);
+		snprintf(r.message, sizeof(r.message), "%s", message);
+		assert_true(sd_bus_message_enter_container(reply, 'a', "s") >=
+			    0);
+		while (sd_bus_message_read(reply, "s", &s) > 0) {
+			strncat(r.ways, s, sizeof(r.ways) - strlen(r.ways) - 2);
+			strcat(r.ways, ",");
+		}
+		assert_true(sd_bus_message_exit_container(reply) >= 0);
+		read_reason_details(reply, &r);
+		assert_true(sd_bus_message_exit_container(reply) >= 0);
+		if (!found && strcmp(id, want) == 0 &&
+		    (!subject || strcmp(r.subject, subject) == 0)) {
+			found = true;
+			if (ret)
+				*ret = r;
+		}
+	}
+	sd_bus_message_unref(reply);
+	return found;
 }
 
 const char *lock_state(sd_bus *bus)

@@ -37,6 +37,14 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+unsigned int scaled_ms(unsigned int ms)
+{
+	const char *s = getenv("POSREADER_TEST_TIME_SCALE");
+	unsigned long k = s ? strtoul(s, NULL, 10) : 1;
+
+	return ms * (k >= 1 && k <= 20 ? k : 1);
+}
+
 static const char *need_env(const char *name)
 {
 	const char *v = getenv(name);
@@ -123,7 +131,7 @@ static void stop_pid(pid_t *pid)
 	if (*pid <= 0)
 		return;
 	kill(*pid, SIGTERM);
-	reap(*pid, 3000);
+	reap(*pid, scaled_ms(3000));
 	*pid = 0;
 }
 
@@ -208,7 +216,7 @@ int env_start_bus(struct env *e)
 	close(pipefd[1]);
 	pfd.fd = pipefd[0];
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 5000) <= 0) {
+	if (poll(&pfd, 1, scaled_ms(5000)) <= 0) {
 		close(pipefd[0]);
 		return -ETIMEDOUT;
 	}
@@ -277,7 +285,7 @@ int env_start_sim_key(struct env *e, unsigned int i, const char *serial,
 	if (s->pid < 0)
 		return -errno;
 	/* Ready once its control socket answers. */
-	end = now_ms() + 5000;
+	end = now_ms() + scaled_ms(5000);
 	while (now_ms() < end) {
 		if (access(s->ctl, F_OK) == 0 &&
 		    env_sim_ctl(e, i, "status", NULL) == 0)
@@ -317,8 +325,37 @@ int env_sim_ctl(struct env *e, unsigned int i, ...)
 	pid = spawn(argv, log, -1);
 	if (pid < 0)
 		return -errno;
-	status = reap(pid, 5000);
+	status = reap(pid, scaled_ms(5000));
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int env_sim_status(struct env *e, unsigned int i, char *buf, size_t cap)
+{
+	char *argv[] = { (char *)need_env("POSREADER_SIM"),
+			 (char *)"ctl",
+			 (char *)"--control",
+			 e->sims[i].ctl,
+			 (char *)"status",
+			 NULL };
+	char out[128], *text;
+	int status;
+	pid_t pid;
+
+	snprintf(out, sizeof(out), "%s/sim-status.out", e->dir);
+	unlink(out);
+	pid = spawn(argv, out, -1);
+	if (pid < 0)
+		return -errno;
+	status = reap(pid, 5000);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -EIO;
+	text = read_file(out);
+	if (!text)
+		return -EIO;
+	text[strcspn(text, "\n")] = '\0';
+	snprintf(buf, cap, "%s", text);
+	free(text);
+	return 0;
 }
 
 static int name_has_owner(sd_bus *bus)
@@ -373,7 +410,7 @@ int env_start_daemon(struct env *e)
 	ret = env_connect(e, &bus);
 	if (ret < 0)
 		return ret;
-	end = now_ms() + 5000;
+	end = now_ms() + scaled_ms(5000);
 	ret = -ETIMEDOUT;
 	while (now_ms() < end) {
 		if (name_has_owner(bus) > 0) {
@@ -584,10 +621,54 @@ int reader_transmit(sd_bus *bus, const char *path, const char *slot,
 	return ret < 0 ? ret : 0;
 }
 
+void set_last_error(const sd_bus_error *error)
+{
+	if (!error) {
+		error_name[0] = '\0';
+		error_message[0] = '\0';
+		return;
+	}
+	snprintf(error_name, sizeof(error_name), "%s",
+		 error->name ? error->name : "?");
+	snprintf(error_message, sizeof(error_message), "%s",
+		 error->message ? error->message : "");
+}
+
+int terminal_call(sd_bus *bus, unsigned int timeout_s, const char *method,
+		  sd_bus_message **ret_reply, const char *types, ...)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	va_list ap;
+	int ret;
+
+	set_last_error(NULL);
+	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1",
+					     "/org/posreader1",
+					     "org.posreader1.Terminal", method);
+	if (ret >= 0 && types) {
+		va_start(ap, types);
+		ret = sd_bus_message_appendv(m, types, ap);
+		va_end(ap);
+	}
+	if (ret >= 0)
+		ret = sd_bus_call(bus, m, timeout_s * 1000000ULL, &error,
+				  &reply);
+	if (ret < 0)
+		set_last_error(&error);
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(m);
+	if (ret >= 0 && ret_reply)
+		*ret_reply = reply;
+	else
+		sd_bus_message_unref(reply);
+	return ret < 0 ? ret : 0;
+}
+
 int wait_claimed_by(sd_bus *bus, const char *path, const char *owner,
 		    unsigned int timeout_ms)
 {
-	uint64_t end = now_ms() + timeout_ms;
+	uint64_t end = now_ms() + scaled_ms(timeout_ms);
 	char *v = NULL;
 	bool match;
 
@@ -682,11 +763,11 @@ static int sig_log_take(struct sig_log *log, const char *path,
 	return -ENOENT;
 }
 
-int sig_log_wait(struct sig_log *log, const char *path, const char *member,
-		 unsigned int timeout_ms, sd_bus_message **ret_msg)
+/* sig_log_wait() until now_ms() reaches end (not scaled). */
+static int sig_log_wait_until(struct sig_log *log, const char *path,
+			      const char *member, uint64_t end,
+			      sd_bus_message **ret_msg)
 {
-	uint64_t end = now_ms() + timeout_ms;
-
 	for (;;) {
 		while (sd_bus_process(log->bus, NULL) > 0)
 			;
@@ -696,6 +777,13 @@ int sig_log_wait(struct sig_log *log, const char *path, const char *member,
 			return -ETIMEDOUT;
 		sd_bus_wait(log->bus, 20 * 1000);
 	}
+}
+
+int sig_log_wait(struct sig_log *log, const char *path, const char *member,
+		 unsigned int timeout_ms, sd_bus_message **ret_msg)
+{
+	return sig_log_wait_until(log, path, member,
+				  now_ms() + scaled_ms(timeout_ms), ret_msg);
 }
 
 /* 1 if the PropertiesChanged m sets ClaimedBy to owner, 0 if not. */
@@ -724,13 +812,13 @@ static int sets_claimed_by(sd_bus_message *m, const char *owner)
 int sig_log_wait_claimed_by(struct sig_log *log, const char *path,
 			    const char *owner, unsigned int timeout_ms)
 {
-	uint64_t end = now_ms() + timeout_ms, now;
+	uint64_t end = now_ms() + scaled_ms(timeout_ms);
 	sd_bus_message *m = NULL;
 	int found;
 
-	while ((now = now_ms()) < end) {
-		if (sig_log_wait(log, path, "PropertiesChanged", end - now,
-				 &m) < 0)
+	while (now_ms() < end) {
+		if (sig_log_wait_until(log, path, "PropertiesChanged", end,
+				       &m) < 0)
 			break;
 		found = sets_claimed_by(m, owner);
 		sd_bus_message_unref(m);

@@ -11,7 +11,10 @@
  * POSREADER_TEST_TRANSPORT=kernel|usb (the Transport property expected),
  * POSREADER_TEST_DAEMON_ARGS="--kernel" (added to posreaderd's arguments)
  * and POSREADER_TEST_SIM_CMD=PATH, run as "PATH SERIAL CONTROL CAPS" to
- * bring up a gadget simulator whose control socket is CONTROL.
+ * bring up a gadget simulator whose control socket is CONTROL, and
+ * stopped with SIGTERM (tests/vm/gadget-sim.sh, run by
+ * tests/vm/daemon-tests.sh). POSREADER_TEST_TIME_SCALE=N (1..20) gives
+ * the harness's waits N times longer under an emulated CPU.
  */
 #ifndef POSREADER_TEST_HARNESS_H
 #define POSREADER_TEST_HARNESS_H
@@ -72,6 +75,9 @@ void env_stop(struct env *e);
 /* Run "posreader-sim ctl" for slot i with the NULL-ended words. */
 int env_sim_ctl(struct env *e, unsigned int i, ...) __attribute__((sentinel));
 
+/* The one-line "status" reply of simulator slot i into buf. */
+int env_sim_status(struct env *e, unsigned int i, char *buf, size_t cap);
+
 /* Set or clear the daemon's test lock (the --test-lock-file). */
 int env_set_test_lock(struct env *e, bool locked);
 
@@ -91,7 +97,8 @@ const char *reader_path(const char *serial);
 int reader_get_string(sd_bus *bus, const char *path, const char *prop,
 		      char **ret);
 
-/* Wait up to 5 s until the Reader at path answers; fails the test if not. */
+/* Wait up to 5 s (scaled) until the Reader at path answers; fails the
+ * test if not. */
 void wait_reader_serial(sd_bus *bus, const char *path);
 
 /* Read a boolean property of a Reader. */
@@ -123,6 +130,39 @@ const char *last_error_name(void);
 /* The message of that error ("" after success). */
 const char *last_error_message(void);
 
+/*
+ * Keep error for last_error_name()/_message() ("?" if it has no name);
+ * NULL clears them.
+ */
+void set_last_error(const sd_bus_error *error);
+
+/*
+ * Call a Terminal method, waiting at most timeout_s seconds; returns 0 or
+ * the negative errno, the error in last_error_name()/last_error_message()
+ * ("?" if the call failed without a D-Bus error).
+ */
+int terminal_call(sd_bus *bus, unsigned int timeout_s, const char *method,
+		  sd_bus_message **ret_reply, const char *types, ...);
+
+/* One entry of the Terminal's LockReasons. */
+struct lock_reason {
+	char subject[64], message[256];
+	char ways[160]; /* the ways out, each followed by a comma */
+	bool timed;	/* it has remaining_us */
+	uint64_t remaining_us;
+	int64_t until; /* "until", 0 if absent */
+};
+
+/*
+ * Find the reason with id want in LockReasons; true and *ret (may be
+ * NULL) if present. Fails the test on a malformed reply.
+ */
+bool find_reason(sd_bus *bus, const char *want, struct lock_reason *ret);
+
+/* find_reason() for the reason want whose subject is subject. */
+bool find_reason_of(sd_bus *bus, const char *want, const char *subject,
+		    struct lock_reason *ret);
+
 /* Fail the test unless ret is an error and last_error_name() is name. */
 void expect_bus_error(int ret, const char *name);
 
@@ -135,7 +175,8 @@ const char *lock_state(sd_bus *bus);
 /* Wait until LockState is want, pumping signals; false on timeout. */
 bool wait_state(sd_bus *bus, const char *want, unsigned int ms);
 
-/* Wait until the Reader's ClaimedBy equals owner ("" for free). */
+/* Wait until the Reader's ClaimedBy equals owner ("" for free); the
+ * timeout is scaled (scaled_ms()), as in the sig_log_wait*() below. */
 int wait_claimed_by(sd_bus *bus, const char *path, const char *owner,
 		    unsigned int timeout_ms);
 
@@ -170,6 +211,9 @@ void bus_pump(sd_bus *bus, unsigned int ms);
 
 /* Milliseconds on the monotonic clock. */
 uint64_t now_ms(void);
+
+/* A wait of ms milliseconds, times POSREADER_TEST_TIME_SCALE. */
+unsigned int scaled_ms(unsigned int ms);
 
 /* Read a whole file (malloc'ed, NUL-terminated); NULL on error. */
 char *read_file(const char *path);

@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Reader authenticity end to end: posreaderd on a private dbus-daemon
- * with posreader-sim. The terminal is provisioned by the test hook
+ * with posreader-sim.
+ *
+ * The first group runs on a terminal provisioned by the test hook
  * POSREADER_TEST_PROVISION=1, which also pairs a reader that can
  * authenticate with the simulator's default pairing key (00..1f) the
  * first time its serial attaches. A reader proving that key keeps the
  * terminal active; an impostor with the same serial and another key, a
  * paired reader without AUTH, or a reader that does not answer the
- * self-test's challenge blocks it with reader-not-genuine naming the
- * serial, until an admin pairs the serial again (PairReader).
+ * challenge (at attach or in the self-test) blocks it with
+ * reader-not-genuine naming the serial, until an admin pairs the serial
+ * again (PairReader), which challenges the attached reader at once.
+ * While the terminal is not active the daemon shows it on the readers'
+ * indicators (red).
+ *
+ * The second group starts unprovisioned, without the hook, with readers
+ * attached, and provisions over the bus: every attached reader is judged
+ * then, as if it had just attached.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -27,95 +36,37 @@
 /* A pairing key that is not the one paired. */
 #define IMPOSTOR_KEY \
 	"a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"
+/* The simulator's default pairing key (bytes 00..1f) has this KCV. */
+static const uint8_t default_kcv[3] = { 0xff, 0x92, 0x12 };
+/* KCV of the 32-byte key 0xa5..0xa5, which no simulator here holds. */
+static const uint8_t impostor_kcv[3] = { 0x92, 0x00, 0x52 };
+
+/* PRW_LED_* as posreader-sim's status shows them. */
+#define LEDS_OFF   0x00
+#define LEDS_GREEN 0x01
+#define LEDS_RED   0x04
+
+/* PRW_TIMEOUT_AUTH_MS (docs/protocol.md), and the simulator transport's
+ * pause before it attaches a reader again (docs/simulator.md). */
+#define AUTH_TIMEOUT_MS 2000
+#define REATTACH_MS	200
 
 static struct env env;
 static char *rpath;
 
-/* One entry of LockReasons. */
-struct reason {
-	char subject[64], message[256], ways[160];
-};
-
-/* Find reason want in LockReasons; true and *ret if present. */
-static bool find_reason(sd_bus *bus, const char *want, struct reason *ret)
+static sd_bus *client_of(struct env *e, const char *path)
 {
-	sd_bus_message *reply = NULL;
-	const char *id, *subject, *message, *s;
-	bool found = false;
+	sd_bus *bus = NULL;
 
-	assert_true(
-		sd_bus_get_property(bus, "org.posreader1", "/org/posreader1",
-				    "org.posreader1.Terminal", "LockReasons",
-				    NULL, &reply, "a(sssasa{sv})") >= 0);
-	assert_true(sd_bus_message_enter_container(reply, 'a',
-						   "(sssasa{sv})") >= 0);
-	while (sd_bus_message_enter_container(reply, 'r', "sssasa{sv}") > 0) {
-		struct reason r = { 0 };
-
-		assert_true(sd_bus_message_read(reply, "sss", &id, &subject,
-						&message) >= 0);
-		snprintf(r.subject, sizeof(r.subject), "%s", subject);
-		snprintf(r.message, sizeof(r.message), "%s", message);
-		assert_true(sd_bus_message_enter_container(reply, 'a', "s") >=
-			    0);
-		while (sd_bus_message_read(reply, "s", &s) > 0) {
-			strncat(r.ways, s, sizeof(r.ways) - strlen(r.ways) - 2);
-			strcat(r.ways, ",");
-		}
-		assert_true(sd_bus_message_exit_container(reply) >= 0);
-		assert_true(sd_bus_message_skip(reply, "a{sv}") >= 0);
-		assert_true(sd_bus_message_exit_container(reply) >= 0);
-		if (!found && strcmp(id, want) == 0) {
-			found = true;
-			if (ret)
-				*ret = r;
-		}
-	}
-	sd_bus_message_unref(reply);
-	return found;
+	assert_int_equal(env_connect(e, &bus), 0);
+	if (path)
+		wait_reader_serial(bus, path);
+	return bus;
 }
 
 static sd_bus *client(void)
 {
-	sd_bus *bus = NULL;
-
-	assert_int_equal(env_connect(&env, &bus), 0);
-	wait_reader_serial(bus, rpath);
-	return bus;
-}
-
-/* Call a Terminal method; 0 or the negative errno (name: error_name). */
-static char error_name[128];
-
-static int tcall(sd_bus *bus, const char *method, sd_bus_message **ret_reply,
-		 const char *types, ...)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
-	va_list ap;
-	int ret;
-
-	error_name[0] = '\0';
-	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1",
-					     "/org/posreader1",
-					     "org.posreader1.Terminal", method);
-	if (ret >= 0 && types) {
-		va_start(ap, types);
-		ret = sd_bus_message_appendv(m, types, ap);
-		va_end(ap);
-	}
-	if (ret >= 0)
-		ret = sd_bus_call(bus, m, 20 * 1000000ULL, &error, &reply);
-	if (ret < 0)
-		snprintf(error_name, sizeof(error_name), "%s",
-			 error.name ? error.name : "?");
-	sd_bus_error_free(&error);
-	sd_bus_message_unref(m);
-	if (ret >= 0 && ret_reply)
-		*ret_reply = reply;
-	else
-		sd_bus_message_unref(reply);
-	return ret < 0 ? ret : 0;
+	return client_of(&env, rpath);
 }
 
 /* RunSelfTest; the status of the reader-auth check of SERIAL, or "". */
@@ -126,7 +77,8 @@ static const char *selftest_reader_auth(sd_bus *bus)
 	const char *check, *st, *subject, *message;
 
 	status[0] = '\0';
-	assert_int_equal(tcall(bus, "RunSelfTest", &reply, NULL), 0);
+	assert_int_equal(terminal_call(bus, 20, "RunSelfTest", &reply, NULL),
+			 0);
 	assert_true(sd_bus_message_enter_container(reply, 'a', "(ssss)") >= 0);
 	while (sd_bus_message_read(reply, "(ssss)", &check, &st, &subject,
 				   &message) > 0)
@@ -137,27 +89,27 @@ static const char *selftest_reader_auth(sd_bus *bus)
 	return status;
 }
 
-/* PairReader(SERIAL) with the simulator's default key and its KCV. */
-static int pair_default_key(sd_bus *bus)
+/* PairReader(serial) with a 32-byte key of one repeated byte or, for
+ * fill < 0, the simulator's default key 00..1f. */
+static int pair_key(sd_bus *bus, const char *serial, int fill,
+		    const uint8_t kcv[3])
 {
-	/* KCV: HMAC-SHA256(key, 16 zero bytes), first 3 bytes. */
-	static const uint8_t kcv[3] = { 0xff, 0x92, 0x12 };
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
 	uint8_t key[32];
 	int ret;
 
 	for (size_t i = 0; i < sizeof(key); i++)
-		key[i] = (uint8_t)i;
+		key[i] = fill < 0 ? (uint8_t)i : (uint8_t)fill;
 	ret = sd_bus_message_new_method_call(
 		bus, &m, "org.posreader1", "/org/posreader1",
 		"org.posreader1.Terminal", "PairReader");
 	if (ret >= 0)
-		ret = sd_bus_message_append(m, "s", SERIAL);
+		ret = sd_bus_message_append(m, "s", serial);
 	if (ret >= 0)
 		ret = sd_bus_message_append_array(m, 'y', key, sizeof(key));
 	if (ret >= 0)
-		ret = sd_bus_message_append_array(m, 'y', kcv, sizeof(kcv));
+		ret = sd_bus_message_append_array(m, 'y', kcv, 3);
 	if (ret >= 0)
 		ret = sd_bus_call(bus, m, 0, &error, NULL);
 	if (ret < 0)
@@ -167,55 +119,192 @@ static int pair_default_key(sd_bus *bus)
 	return ret < 0 ? ret : 0;
 }
 
+/* PairReader(serial) with the simulator's default key and its KCV. */
+static int pair_default(sd_bus *bus, const char *serial)
+{
+	return pair_key(bus, serial, -1, default_kcv);
+}
+
+/* Provision over the bus with fixed test keys and PINs. */
+static int provision(sd_bus *bus)
+{
+	static const uint8_t master[16], master_kcv[3] = { 0x66, 0xe9, 0x4b };
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	uint8_t acq[32];
+	int ret;
+
+	memset(acq, 0x5a, sizeof(acq));
+	assert_true(sd_bus_message_new_method_call(
+			    bus, &m, "org.posreader1", "/org/posreader1",
+			    "org.posreader1.Terminal", "Provision") >= 0);
+	assert_true(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
+	assert_true(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "terminal_id",
+					  "s", "AUTH-TERMINAL", "master_type",
+					  "s", "aes128", "operator_pin", "s",
+					  "4826", "supervisor_pin", "s",
+					  "7391") >= 0);
+	struct {
+		const char *name;
+		const uint8_t *v;
+		size_t n;
+	} blobs[] = { { "master_key", master, sizeof(master) },
+		      { "master_kcv", master_kcv, sizeof(master_kcv) },
+		      { "acquirer_key", acq, sizeof(acq) } };
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(sd_bus_message_open_container(m, 'e', "sv") >= 0);
+		assert_true(sd_bus_message_append(m, "s", blobs[i].name) >= 0);
+		assert_true(sd_bus_message_open_container(m, 'v', "ay") >= 0);
+		assert_true(sd_bus_message_append_array(m, 'y', blobs[i].v,
+							blobs[i].n) >= 0);
+		assert_true(sd_bus_message_close_container(m) >= 0);
+		assert_true(sd_bus_message_close_container(m) >= 0);
+	}
+	assert_true(sd_bus_message_close_container(m) >= 0);
+	ret = sd_bus_call(bus, m, 0, &error, NULL);
+	if (ret < 0)
+		print_error("Provision: %s\n", error.message);
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(m);
+	return ret < 0 ? ret : 0;
+}
+
+/* Audit entries with this event whose caller is the reader serial. */
+static unsigned int audit_count(sd_bus *bus, const char *event,
+				const char *serial)
+{
+	sd_bus_message *audit = NULL;
+	const char *ev, *caller, *detail;
+	int64_t seq, wall;
+	char who[64];
+	unsigned int n = 0;
+	int ok;
+
+	snprintf(who, sizeof(who), "reader %s", serial);
+	assert_int_equal(terminal_call(bus, 10, "GetAudit", &audit, "xu",
+				       (int64_t)0, 1000),
+			 0);
+	assert_true(sd_bus_message_enter_container(audit, 'a', "(xxsssb)") >=
+		    0);
+	while (sd_bus_message_read(audit, "(xxsssb)", &seq, &wall, &ev, &caller,
+				   &detail, &ok) > 0)
+		if (strcmp(ev, event) == 0 && strcmp(caller, who) == 0)
+			n++;
+	sd_bus_message_unref(audit);
+	return n;
+}
+
+/* The LEDs simulator slot i of e shows (posreader-sim ctl status). */
+static int sim_leds(struct env *e, unsigned int i)
+{
+	char status[512];
+	const char *p;
+	unsigned int leds;
+
+	assert_int_equal(env_sim_status(e, i, status, sizeof(status)), 0);
+	p = strstr(status, " leds=0x");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, " leds=0x%x", &leds), 1);
+	return (int)leds;
+}
+
+/* Wait up to 3 s until slot i shows leds; fails the test if not. */
+static void expect_leds(struct env *e, unsigned int i, int leds)
+{
+	uint64_t end = now_ms() + 3000;
+	int now;
+
+	while ((now = sim_leds(e, i)) != leds && now_ms() < end)
+		usleep(50000);
+	if (now != leds)
+		fail_msg("simulator %u shows LEDs 0x%02x, expected 0x%02x", i,
+			 now, leds);
+}
+
+/* Wait until path is off the bus (5 s at most). */
+static void wait_reader_gone(sd_bus *bus, const char *path)
+{
+	uint64_t end = now_ms() + 5000;
+	char *s = NULL;
+
+	while (reader_get_string(bus, path, "Serial", &s) >= 0) {
+		free(s);
+		s = NULL;
+		assert_true(now_ms() < end);
+		bus_pump(bus, 50);
+	}
+}
+
 /* Replace the simulator behind SERIAL; wait until it is back. */
 static void replace_sim(sd_bus *bus, const char *caps, const char *key)
 {
-	uint64_t end;
-
 	assert_int_equal(env_stop_sim(&env, 0), 0);
-	/* Gone from the bus before the new one comes. */
-	end = now_ms() + 5000;
-	while (now_ms() < end) {
-		char *s = NULL;
-
-		if (reader_get_string(bus, rpath, "Serial", &s) < 0)
-			break;
-		free(s);
-		bus_pump(bus, 50);
-	}
+	wait_reader_gone(bus, rpath);
 	assert_int_equal(env_start_sim_key(&env, 0, SERIAL, caps, key), 0);
 	wait_reader_serial(bus, rpath);
 }
 
-/* Blocked by reader-not-genuine for SERIAL; card services refused. */
-static void expect_not_genuine(sd_bus *bus, const char *why)
+/* Blocked by reader-not-genuine for serial; card services refused. */
+static void expect_not_genuine_of(sd_bus *bus, const char *serial,
+				  const char *path, const char *why)
 {
-	struct reason r;
+	uint64_t end = now_ms() + 5000;
+	struct lock_reason r;
 
-	assert_true(wait_state(bus, "blocked", 5000));
-	assert_true(find_reason(bus, "reader-not-genuine", &r));
-	assert_string_equal(r.subject, SERIAL);
-	assert_non_null(strstr(r.message, SERIAL));
+	/* Each reader's verdict comes with its own answer. */
+	while (!find_reason_of(bus, "reader-not-genuine", serial, &r)) {
+		if (now_ms() > end)
+			fail_msg("no reader-not-genuine for %s", serial);
+		bus_pump(bus, 50);
+	}
+	assert_string_equal(lock_state(bus), "blocked");
+	assert_non_null(strstr(r.message, serial));
 	if (why && !strstr(r.message, why))
 		fail_msg("expected \"%s\" in \"%s\"", why, r.message);
 	/* docs/security.md: re-pairing is the way out. */
 	assert_string_equal(r.ways, "re-pairing,");
-	expect_bus_error(reader_call(bus, rpath, "Claim", NULL, NULL),
+	expect_bus_error(reader_call(bus, path, "Claim", NULL, NULL),
 			 "org.posreader1.Error.Locked");
 	expect_bus_error(
-		reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0, 100),
+		reader_call(bus, path, "WaitForCard", NULL, "asu", 0, 100),
 		"org.posreader1.Error.Locked");
+}
+
+static void expect_not_genuine(sd_bus *bus, const char *why)
+{
+	expect_not_genuine_of(bus, SERIAL, rpath, why);
+	/* Out of service, on the reader too. */
+	expect_leds(&env, 0, LEDS_RED);
 }
 
 /* An admin pairs the serial again: the reason goes, the terminal is on. */
 static void repair(sd_bus *bus)
 {
-	assert_int_equal(pair_default_key(bus), 0);
+	assert_int_equal(pair_default(bus, SERIAL), 0);
 	assert_true(wait_state(bus, "active", 2000));
 	assert_false(find_reason(bus, "reader-not-genuine", NULL));
 }
 
-/* ---- Tests ------------------------------------------------------------ */
+/*
+ * Claim and release path: the reader serves cards. Busy only while it is
+ * still being judged (docs/dbus-api.md), which takes one AUTH round trip.
+ */
+static void expect_usable(sd_bus *bus, const char *path)
+{
+	uint64_t end = now_ms() + 1000;
+	int ret;
+
+	while ((ret = reader_call(bus, path, "Claim", NULL, NULL)) < 0 &&
+	       strcmp(last_error_name(), "org.posreader1.Error.Busy") == 0 &&
+	       now_ms() < end)
+		bus_pump(bus, 20);
+	if (ret < 0)
+		fail_msg("Claim: %s: %s", last_error_name(),
+			 last_error_message());
+	assert_int_equal(reader_call(bus, path, "Release", NULL, NULL), 0);
+}
+
+/* ---- Tests on a terminal provisioned at start ------------------------- */
 
 static void test_genuine_reader(void **state)
 {
@@ -223,26 +312,50 @@ static void test_genuine_reader(void **state)
 
 	assert_string_equal(lock_state(bus), "active");
 	assert_false(find_reason(bus, "reader-not-genuine", NULL));
-	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
-	assert_int_equal(reader_call(bus, rpath, "Release", NULL, NULL), 0);
+	expect_usable(bus, rpath);
 	/* The self-test challenges it again, and it passes. */
 	assert_string_equal(selftest_reader_auth(bus), "pass");
 	assert_string_equal(lock_state(bus), "active");
+	assert_int_equal(sim_leds(&env, 0), LEDS_OFF);
 	sd_bus_flush_close_unref(bus);
 }
 
 static void test_impostor_then_repair(void **state)
 {
 	sd_bus *bus = client();
+	unsigned int failed;
 
 	replace_sim(bus, NULL, IMPOSTOR_KEY);
 	expect_not_genuine(bus, "wrong authentication response");
-	repair(bus);
-	/* The genuine reader is back: no new reason. */
+	failed = audit_count(bus, "reader-not-genuine", SERIAL);
+	/* Pairing again while the impostor is attached lifts the reason,
+	 * but the impostor is challenged at once and fails again. */
+	assert_int_equal(pair_default(bus, SERIAL), 0);
+	expect_not_genuine(bus, "wrong authentication response");
+	assert_true(audit_count(bus, "reader-not-genuine", SERIAL) > failed);
+	/* The genuine reader is back: proving the key does not lift the
+	 * verdict (docs/security.md); it attached while blocked, so its
+	 * indicators say out of service. */
 	replace_sim(bus, NULL, NULL);
-	assert_true(wait_state(bus, "active", 2000));
-	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
-	assert_int_equal(reader_call(bus, rpath, "Release", NULL, NULL), 0);
+	assert_string_equal(lock_state(bus), "blocked");
+	expect_leds(&env, 0, LEDS_RED);
+	repair(bus);
+	expect_leds(&env, 0, LEDS_OFF);
+	expect_usable(bus, rpath);
+	sd_bus_flush_close_unref(bus);
+}
+
+static void test_pairing_another_key(void **state)
+{
+	sd_bus *bus = client();
+
+	assert_string_equal(lock_state(bus), "active");
+	/* The serial gets a key the attached reader does not have: it must
+	 * prove the new key now, and cannot. */
+	assert_int_equal(pair_key(bus, SERIAL, 0xa5, impostor_kcv), 0);
+	expect_not_genuine(bus, "wrong authentication response");
+	repair(bus);
+	expect_usable(bus, rpath);
 	sd_bus_flush_close_unref(bus);
 }
 
@@ -250,7 +363,10 @@ static void test_paired_reader_without_auth(void **state)
 {
 	sd_bus *bus = client();
 
-	replace_sim(bus, "magstripe,icc,nfc", NULL);
+	replace_sim(bus, "magstripe,icc,nfc,indicators", NULL);
+	expect_not_genuine(bus, "does not support authentication");
+	/* Paired again, it is judged again: it still cannot prove a key. */
+	assert_int_equal(pair_default(bus, SERIAL), 0);
 	expect_not_genuine(bus, "does not support authentication");
 	replace_sim(bus, NULL, NULL);
 	repair(bus);
@@ -269,6 +385,86 @@ static void test_selftest_auth_timeout(void **state)
 	repair(bus);
 	assert_string_equal(selftest_reader_auth(bus), "pass");
 	assert_string_equal(lock_state(bus), "active");
+	sd_bus_flush_close_unref(bus);
+}
+
+static void test_attach_auth_timeout(void **state)
+{
+	sd_bus *bus = client();
+	struct sig_log *log = NULL;
+	uint64_t start, took;
+	bool swiped = false;
+
+	assert_string_equal(lock_state(bus), "active");
+	assert_int_equal(sig_log_new(bus, &log), 0);
+	/* It answers everything but AUTH; attach it anew. */
+	assert_int_equal(
+		env_sim_ctl(&env, 0, "misbehave", "silence", "only=auth", NULL),
+		0);
+	start = now_ms();
+	assert_int_equal(env_sim_ctl(&env, 0, "disconnect", NULL), 0);
+	wait_reader_gone(bus, rpath);
+	/* Until the verdict no card service, and no card data. */
+	while (strcmp(lock_state(bus), "blocked") != 0) {
+		took = now_ms() - start;
+		if (took > REATTACH_MS + AUTH_TIMEOUT_MS + 1500)
+			fail_msg("no verdict %llu ms after the reader "
+				 "attached again",
+				 (unsigned long long)took);
+		assert_true(reader_call(bus, rpath, "Claim", NULL, NULL) < 0);
+		if (!swiped && took > REATTACH_MS + 500) {
+			assert_int_equal(env_sim_ctl(&env, 0, "swipe", NULL),
+					 0);
+			swiped = true;
+		}
+		bus_pump(bus, 50);
+	}
+	took = now_ms() - start;
+	/* The verdict waited for the challenge's timeout, no more. */
+	assert_true(took >= AUTH_TIMEOUT_MS);
+	assert_true(swiped);
+	expect_not_genuine(bus, "did not answer");
+	assert_int_equal(sig_log_count(log, "CardSwiped"), 0);
+	/* Re-pairing challenges it again; now it answers. */
+	repair(bus);
+	expect_usable(bus, rpath);
+	expect_leds(&env, 0, LEDS_OFF);
+	sig_log_free(log);
+	sd_bus_flush_close_unref(bus);
+}
+
+static void test_indicators_follow_lock(void **state)
+{
+	sd_bus *bus = client();
+
+	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
+	assert_int_equal(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}",
+				     1, "leds", "as", 1, "green"),
+			 0);
+	expect_leds(&env, 0, LEDS_GREEN);
+	/* Locked: the daemon owns the indicators and shows it. */
+	assert_int_equal(env_set_test_lock(&env, true), 0);
+	assert_true(wait_state(bus, "locked", 2000));
+	expect_leds(&env, 0, LEDS_RED);
+	expect_bus_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}",
+				     1, "leds", "as", 1, "green"),
+			 "org.posreader1.Error.Locked");
+	assert_int_equal(sim_leds(&env, 0), LEDS_RED);
+	/* A reader attaching while locked shows it too. */
+	replace_sim(bus, NULL, NULL);
+	expect_leds(&env, 0, LEDS_RED);
+	/* Active again: all off, and applications have them back. */
+	assert_int_equal(env_set_test_lock(&env, false), 0);
+	assert_true(wait_state(bus, "active", 2000));
+	expect_leds(&env, 0, LEDS_OFF);
+	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
+	assert_int_equal(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}",
+				     1, "leds", "as", 1, "green"),
+			 0);
+	expect_leds(&env, 0, LEDS_GREEN);
+	assert_int_equal(
+		reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 0), 0);
+	assert_int_equal(reader_call(bus, rpath, "Release", NULL, NULL), 0);
 	sd_bus_flush_close_unref(bus);
 }
 
@@ -298,15 +494,167 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* ---- Tests that provision with readers attached ----------------------- */
+
+/* A simulator for the unprovisioned terminal: serial, caps, key. */
+struct prov_sim {
+	const char *serial;
+	const char *caps; /* NULL: all */
+	const char *key;  /* NULL: the default key */
+};
+
+/*
+ * Start an unprovisioned terminal without the test hook, with these
+ * simulators attached; returns a client.
+ */
+static sd_bus *start_unprovisioned(struct env *e, const struct prov_sim *v,
+				   unsigned int n)
+{
+	sd_bus *bus;
+
+	assert_int_equal(env_start_bus(e), 0);
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(env_start_sim_key(e, i, v[i].serial, v[i].caps,
+						   v[i].key),
+				 0);
+	assert_int_equal(env_start_daemon(e), 0);
+	bus = client_of(e, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		wait_reader_serial(bus, reader_path(v[i].serial));
+	assert_string_equal(lock_state(bus), "unprovisioned");
+	return bus;
+}
+
+static void test_provision_judges_silent_reader(void **state)
+{
+	static const struct prov_sim sims[] = { { "PROV-GOOD", NULL, NULL },
+						{ "PROV-SILENT", NULL, NULL } };
+	struct env pe = { 0 };
+	char good[128], silent[128];
+	uint64_t start, took;
+	sd_bus *bus;
+
+	bus = start_unprovisioned(&pe, sims, 2);
+	snprintf(good, sizeof(good), "%s", reader_path("PROV-GOOD"));
+	snprintf(silent, sizeof(silent), "%s", reader_path("PROV-SILENT"));
+	/* Unprovisioned: out of service on both. */
+	expect_leds(&pe, 0, LEDS_RED);
+	expect_leds(&pe, 1, LEDS_RED);
+	assert_int_equal(pair_default(bus, "PROV-GOOD"), 0);
+	assert_int_equal(pair_default(bus, "PROV-SILENT"), 0);
+	assert_int_equal(
+		env_sim_ctl(&pe, 1, "misbehave", "silence", "only=auth", NULL),
+		0);
+	assert_int_equal(provision(bus), 0);
+	start = now_ms();
+	/* Both are challenged. The genuine one serves at once; the silent
+	 * one serves nothing while its answer is awaited. */
+	assert_true(wait_state(bus, "active", 2000));
+	expect_usable(bus, good);
+	expect_bus_error(reader_call(bus, silent, "Claim", NULL, NULL),
+			 "org.posreader1.Error.Busy");
+	assert_true(now_ms() - start < AUTH_TIMEOUT_MS);
+	expect_leds(&pe, 0, LEDS_OFF);
+	assert_true(audit_count(bus, "reader-authenticated", "PROV-GOOD") >= 1);
+	/* No answer within the timeout: not genuine, and the whole
+	 * terminal is out of service. */
+	expect_not_genuine_of(bus, "PROV-SILENT", silent, "did not answer");
+	took = now_ms() - start;
+	/* (The challenge may leave a moment before the reply arrives.) */
+	assert_true(took >= AUTH_TIMEOUT_MS - 100 &&
+		    took <= AUTH_TIMEOUT_MS + 1500);
+	assert_false(
+		find_reason_of(bus, "reader-not-genuine", "PROV-GOOD", NULL));
+	expect_bus_error(reader_call(bus, good, "Claim", NULL, NULL),
+			 "org.posreader1.Error.Locked");
+	expect_leds(&pe, 0, LEDS_RED);
+	expect_leds(&pe, 1, LEDS_RED);
+	sd_bus_flush_close_unref(bus);
+	env_stop(&pe);
+}
+
+static void test_provision_judges_every_reader(void **state)
+{
+	static const struct prov_sim sims[] = {
+		{ "PROV-GOOD", NULL, NULL },
+		{ "PROV-IMPOSTOR", NULL, IMPOSTOR_KEY },
+		{ "PROV-NOAUTH", "magstripe,icc,nfc,indicators", NULL },
+		{ "PROV-UNPAIRED", NULL, NULL },
+		{ "PROV-LIBNFC", "nfc", NULL },
+	};
+	struct env pe = { 0 };
+	sd_bus *bus;
+
+	bus = start_unprovisioned(&pe, sims, 5);
+	assert_int_equal(pair_default(bus, "PROV-GOOD"), 0);
+	assert_int_equal(pair_default(bus, "PROV-IMPOSTOR"), 0);
+	assert_int_equal(pair_default(bus, "PROV-NOAUTH"), 0);
+	/* Nothing judged yet: nothing to prove before provisioning. */
+	assert_false(find_reason(bus, "reader-not-genuine", NULL));
+	assert_int_equal(provision(bus), 0);
+	/* The same outcomes as when they attach (docs/security.md). */
+	expect_not_genuine_of(bus, "PROV-IMPOSTOR",
+			      reader_path("PROV-IMPOSTOR"),
+			      "wrong authentication response");
+	expect_not_genuine_of(bus, "PROV-NOAUTH", reader_path("PROV-NOAUTH"),
+			      "does not support authentication");
+	expect_not_genuine_of(bus, "PROV-UNPAIRED",
+			      reader_path("PROV-UNPAIRED"),
+			      "not paired with this terminal");
+	/* The genuine reader proved its key; a reader that cannot
+	 * authenticate and that nobody paired is taken as it is. */
+	assert_false(
+		find_reason_of(bus, "reader-not-genuine", "PROV-GOOD", NULL));
+	assert_false(
+		find_reason_of(bus, "reader-not-genuine", "PROV-LIBNFC", NULL));
+	assert_true(audit_count(bus, "reader-authenticated", "PROV-GOOD") >= 1);
+	expect_bus_error(
+		reader_call(bus, reader_path("PROV-GOOD"), "Claim", NULL, NULL),
+		"org.posreader1.Error.Locked");
+	/* The impostor goes; pairing the rest again judges them again: the
+	 * genuine unpaired reader passes, the one without AUTH does not. */
+	assert_int_equal(env_stop_sim(&pe, 1), 0);
+	wait_reader_gone(bus, reader_path("PROV-IMPOSTOR"));
+	assert_int_equal(pair_default(bus, "PROV-IMPOSTOR"), 0);
+	assert_int_equal(pair_default(bus, "PROV-UNPAIRED"), 0);
+	assert_int_equal(pair_default(bus, "PROV-NOAUTH"), 0);
+	expect_not_genuine_of(bus, "PROV-NOAUTH", reader_path("PROV-NOAUTH"),
+			      "does not support authentication");
+	assert_false(find_reason_of(bus, "reader-not-genuine", "PROV-UNPAIRED",
+				    NULL));
+	assert_int_equal(env_stop_sim(&pe, 2), 0);
+	wait_reader_gone(bus, reader_path("PROV-NOAUTH"));
+	assert_int_equal(pair_default(bus, "PROV-NOAUTH"), 0);
+	assert_true(wait_state(bus, "active", 2000));
+	expect_usable(bus, reader_path("PROV-GOOD"));
+	expect_usable(bus, reader_path("PROV-UNPAIRED"));
+	expect_leds(&pe, 0, LEDS_OFF);
+	sd_bus_flush_close_unref(bus);
+	env_stop(&pe);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest provisioned[] = {
 		cmocka_unit_test(test_genuine_reader),
 		cmocka_unit_test(test_impostor_then_repair),
+		cmocka_unit_test(test_pairing_another_key),
 		cmocka_unit_test(test_paired_reader_without_auth),
 		cmocka_unit_test(test_selftest_auth_timeout),
+		cmocka_unit_test(test_attach_auth_timeout),
+		cmocka_unit_test(test_indicators_follow_lock),
 		cmocka_unit_test(test_no_key_in_log),
 	};
+	const struct CMUnitTest unprovisioned[] = {
+		cmocka_unit_test(test_provision_judges_silent_reader),
+		cmocka_unit_test(test_provision_judges_every_reader),
+	};
+	int failed;
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	failed = cmocka_run_group_tests(provisioned, group_setup,
+					group_teardown);
+	/* Without the test hook: nothing is provisioned or paired. */
+	unsetenv("POSREADER_TEST_PROVISION");
+	failed += cmocka_run_group_tests(unprovisioned, NULL, NULL);
+	return failed;
 }

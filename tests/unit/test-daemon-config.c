@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* posreaderd settings: config_set() and config_load() on real files. */
+/*
+ * posreaderd settings: config_set() and config_load() on real files,
+ * config_check() on text in memory.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -144,6 +147,49 @@ static void test_security_keys(void **state)
 	config_done(&c);
 }
 
+/* config_check(): the same rules on text in memory, with the why. */
+static void test_check(void **state)
+{
+	static const char good[] = "# shop\nkernel = yes\npin-lockout = 60\n";
+	char why[256] = "", longline[1100];
+
+	assert_int_equal(config_check("/etc/p.conf", good, strlen(good), why,
+				      sizeof(why)),
+			 0);
+	assert_int_equal(config_check("/etc/p.conf", "", 0, why, sizeof(why)),
+			 0);
+	assert_int_equal(config_check("/etc/p.conf", "usb = yes\nspeed = 3\n",
+				      20, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "/etc/p.conf:2: unknown key \"speed\"");
+	assert_int_equal(
+		config_check("/etc/p.conf", "usb yes\n", 8, why, sizeof(why)),
+		-EINVAL);
+	assert_string_equal(why, "/etc/p.conf:1: expected \"key = value\"");
+	assert_int_equal(config_check("/etc/p.conf", "usb = maybe\n", 12, why,
+				      sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "/etc/p.conf:1: bad value for usb"));
+	assert_int_equal(config_check("/etc/p.conf", "usb = yes\0\n", 11, why,
+				      sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "/etc/p.conf: contains a NUL byte");
+	memset(longline, 'a', sizeof(longline));
+	assert_int_equal(config_check("/etc/p.conf", longline, sizeof(longline),
+				      why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "/etc/p.conf:1: line too long");
+	/* What the message quotes from the file is shown as ASCII. */
+	assert_int_equal(config_check("/etc/p.conf", "f\xc3\xa4rg = 1\n", 10,
+				      why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "/etc/p.conf:1: unknown key \"f??rg\"");
+	/* Without a final newline the last line still counts. */
+	assert_int_equal(
+		config_check("/etc/p.conf", "usb = yes", 9, why, sizeof(why)),
+		0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_security_keys),
+		cmocka_unit_test(test_check),
 	};
 
 	log_setup(LOG_TARGET_STDERR, LOG_ERR);

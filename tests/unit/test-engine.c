@@ -11,6 +11,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <openssl/evp.h>
@@ -28,6 +32,7 @@ struct fx {
 	struct fake_clock fc;
 	char *dir;
 	char *config;
+	char *config_sig;
 	struct engine *e;
 	EVP_PKEY *acq;
 	uint8_t acq_pub[TOKEN_PUBKEY_LEN];
@@ -92,6 +97,7 @@ static int setup(void **state)
 	fake_clock_init(&f->fc);
 	f->dir = scratch_dir();
 	f->config = path_in(f->dir, "posreaderd.conf");
+	f->config_sig = path_in(f->dir, "posreaderd.conf.sig");
 	f->acq = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	if (!f->dir || !f->config || !f->acq ||
 	    EVP_PKEY_get_raw_public_key(f->acq, f->acq_pub, &len) != 1)
@@ -109,6 +115,7 @@ static int teardown(void **state)
 	engine_close(f->e);
 	EVP_PKEY_free(f->acq);
 	free(f->config);
+	free(f->config_sig);
 	scratch_remove(f->dir);
 	free(f);
 	return 0;
@@ -420,6 +427,75 @@ static void test_reboot_restarts_lockout(void **state)
 	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
 }
 
+/*
+ * The lock state is answered from memory (the card-service gate), yet
+ * every write is seen by the very next question: a lockout, tamper, a
+ * row written behind the engine's back, a transaction rolled back; and
+ * a timed reason ends exactly at its end, refreshed away or not.
+ */
+static void test_lock_state_follows_every_write(void **state)
+{
+	struct fx *f = *state;
+	struct statedb *db;
+	struct lock_reason r;
+	struct prclock_now now;
+
+	assert_int_equal(provision(f), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+
+	/* A lockout holds to its last microsecond, without any refresh. */
+	wrong_pin(f, PIN_REJECTED);
+	wrong_pin(f, PIN_REJECTED);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	wrong_pin(f, PIN_REJECTED);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_LOCKED);
+	fake_advance(&f->fc, USEC_PER_MIN - 1);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_LOCKED);
+	fake_advance(&f->fc, 1);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	assert_false(has_reason(f->e, LOCK_R_OPERATOR_PIN, NULL));
+	assert_int_equal(engine_refresh(f->e), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+
+	/* Tamper blocks at once. */
+	assert_int_equal(engine_report_tamper(f->e, "SIM0001", 0x01, "test"),
+			 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	reopen(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	db = engine_statedb(f->e);
+	assert_int_equal(statedb_exec(db, "DELETE FROM reasons"), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+
+	/* A reason written without the engine is seen just the same. */
+	assert_int_equal(statedb_exec(db,
+				      "INSERT INTO reasons(id, subject, kind, "
+				      "clears, message, since_wall) VALUES "
+				      "('acquirer-seal', '', 2, 4, 'x', 0)"),
+			 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	assert_true(has_reason(f->e, LOCK_R_SEAL, ""));
+	assert_int_equal(statedb_exec(db, "DELETE FROM reasons"), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+
+	/* Inside a transaction its own rows count; rolled back, they go. */
+	assert_int_equal(prclock_read(&f->fc.clock, &now), 0);
+	assert_int_equal(
+		lock_reason_init(&r, LOCK_R_TAMPER, "SIM0002", &now, "x"), 0);
+	assert_int_equal(statedb_begin(db), 0);
+	assert_int_equal(lock_reason_put(db, &r), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	statedb_rollback(db);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	assert_false(has_reason(f->e, LOCK_R_TAMPER, NULL));
+	/* Committed, it holds. */
+	assert_int_equal(statedb_begin(db), 0);
+	assert_int_equal(lock_reason_put(db, &r), 0);
+	assert_int_equal(statedb_commit(db), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	assert_true(has_reason(f->e, LOCK_R_TAMPER, "SIM0002"));
+}
+
 static void test_change_pin(void **state)
 {
 	struct fx *f = *state;
@@ -651,6 +727,43 @@ static void test_token_before_provisioning(void **state)
 	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_UNPROVISIONED);
 }
 
+/*
+ * The wire protocol lets a serial hold spaces (printable ASCII): such a
+ * reader must be pairable, judgeable and able to report tamper, or it
+ * would go unchecked.
+ */
+static void test_serial_with_spaces(void **state)
+{
+	struct fx *f = *state;
+	const char *serial = " hp 5 ";
+	uint8_t key[32], kcv[KEYSTORE_KCV_LEN], ch[32], rsp[32];
+	bool ok = true;
+
+	assert_int_equal(provision(f), 0);
+	assert_int_equal(engine_reader_paired(f->e, serial), 0);
+	memset(key, 0x3a, sizeof(key));
+	keystore_kcv(KEY_HMAC256, key, sizeof(key), kcv);
+	assert_int_equal(engine_pair_reader(f->e, serial, key, sizeof(key),
+					    kcv, "test"),
+			 0);
+	assert_int_equal(engine_reader_paired(f->e, serial), 1);
+	assert_int_equal(engine_auth_challenge(ch), 0);
+	assert_int_equal(selftest_auth_response(key, sizeof(key), serial, ch,
+						rsp),
+			 0);
+	rsp[0] ^= 1;
+	assert_int_equal(
+		engine_check_reader_auth(f->e, serial, ch, rsp, "test", &ok),
+		0);
+	assert_false(ok);
+	assert_true(has_reason(f->e, LOCK_R_READER, serial));
+	assert_int_equal(engine_report_tamper(f->e, serial, 0x01, "test"), 0);
+	assert_true(has_reason(f->e, LOCK_R_TAMPER, serial));
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	/* Control characters are still not a serial. */
+	assert_int_equal(engine_reader_paired(f->e, "hp\t5"), -EINVAL);
+}
+
 static void test_reader_pairing_and_selftest(void **state)
 {
 	struct fx *f = *state;
@@ -763,34 +876,257 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* The configuration check's result in the kept self-test results. */
+static struct selftest_result config_result(struct engine *e)
+{
+	struct selftest_result *v = NULL, found = { .check = SELFTEST_CONFIG };
+	size_t i, n = 0;
+	bool seen = false;
+
+	assert_int_equal(engine_selftest_results(e, &v, &n, NULL), 0);
+	for (i = 0; i < n; i++)
+		if (v[i].check == SELFTEST_CONFIG) {
+			found = v[i];
+			seen = true;
+		}
+	free(v);
+	assert_true(seen);
+	return found;
+}
+
+/* The message of the integrity-failure/config reason ("" if none). */
+static void config_reason(struct engine *e, char *buf, size_t cap)
+{
+	struct lock_reason *v = NULL;
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	assert_int_equal(engine_reasons(e, &v, &n), 0);
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, LOCK_R_INTEGRITY) == 0 &&
+		    strcmp(v[i].subject, "config") == 0)
+			snprintf(buf, cap, "%s", v[i].message);
+	free(v);
+}
+
+static void expect_config_reason(struct engine *e, const char *what)
+{
+	char msg[LOCK_MESSAGE_MAX];
+
+	config_reason(e, msg, sizeof(msg));
+	if (!strstr(msg, what))
+		fail_msg("config reason \"%s\" lacks \"%s\"", msg, what);
+}
+
+static void selftest(struct fx *f)
+{
+	assert_int_equal(engine_run_selftest(f->e, NULL, 0, "test", NULL, NULL),
+			 0);
+}
+
+static unsigned count_audit(struct engine *e, const char *event)
+{
+	struct audit_entry *v = NULL;
+	size_t i, n = 0;
+	unsigned k = 0;
+
+	assert_int_equal(engine_audit(e, 0, 1000, &v, &n), 0);
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].event, event) == 0)
+			k++;
+	free(v);
+	return k;
+}
+
+/* Write "<path>.sig": the hex Ed25519 signature of path's contents. */
+static void sign_config(struct fx *f, const char *path)
+{
+	uint8_t *data = NULL, sig[TOKEN_SIG_LEN];
+	char hex[2 * TOKEN_SIG_LEN + 2], *sig_path;
+	size_t len = 0, slen = sizeof(sig);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	assert_int_equal(selftest_config_read(path, &data, &len), 0);
+	assert_non_null(md);
+	assert_int_equal(EVP_DigestSignInit(md, NULL, NULL, NULL, f->acq), 1);
+	assert_int_equal(EVP_DigestSign(md, sig, &slen, data, len), 1);
+	EVP_MD_CTX_free(md);
+	free(data);
+	hex_encode(sig, sizeof(sig), hex);
+	strcat(hex, "\n");
+	assert_int_equal(asprintf(&sig_path, "%s.sig", path) > 0, 1);
+	write_text(sig_path, hex);
+	free(sig_path);
+}
+
+/* Written after provisioning: unsealed until an admin seals it. */
 static void test_config_integrity(void **state)
 {
 	struct fx *f = *state;
-	struct selftest_result *res = NULL;
-	size_t n;
+	struct selftest_result res;
 
 	assert_int_equal(provision(f), 0);
-	write_text(f->config, "[daemon]\nreaders=sim\n");
-	/* Present but neither MACed nor signed. */
-	assert_int_equal(engine_run_selftest(f->e, NULL, 0, "test", NULL, NULL),
-			 0);
-	assert_true(has_reason(f->e, LOCK_R_INTEGRITY, "config"));
-	assert_int_equal(engine_seal_config(f->e, "test"), 0);
-	assert_int_equal(engine_run_selftest(f->e, NULL, 0, "test", &res, &n),
-			 0);
-	free(res);
+	assert_int_equal(config_result(f->e).status, SELFTEST_SKIPPED);
+	write_text(f->config, "pin-lockout = 60\n");
+	/* Present but neither sealed nor signed. */
+	selftest(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	expect_config_reason(f->e, f->config);
+	expect_config_reason(f->e, "is not sealed");
+	/* Sealing re-runs the check: active again at once. */
+	assert_int_equal(engine_seal_config(f->e, NULL, 0, "admin", &res), 0);
+	assert_int_equal(res.status, SELFTEST_PASS);
 	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	assert_int_equal(config_result(f->e).status, SELFTEST_PASS);
+	assert_int_equal(count_audit(f->e, "config-sealed"), 1);
 	/* Someone edits it. */
-	write_text(f->config, "[daemon]\nreaders=evil\n");
-	assert_int_equal(engine_run_selftest(f->e, NULL, 0, "test", NULL, NULL),
+	write_text(f->config, "pin-lockout = 1\n");
+	selftest(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	expect_config_reason(f->e, "was changed after it was sealed");
+	expect_config_reason(f->e, f->config);
+	assert_int_equal(config_result(f->e).status, SELFTEST_FAIL);
+	/* Put back: the re-run clears it. */
+	write_text(f->config, "pin-lockout = 60\n");
+	selftest(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+}
+
+/* Provisioning seals the file as it is; a restart checks it. */
+static void test_config_sealed_at_provisioning(void **state)
+{
+	struct fx *f = *state;
+
+	write_text(f->config, "pin-max-failures = 5\n");
+	reopen(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_UNPROVISIONED);
+	assert_int_equal(provision(f), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	assert_int_equal(count_audit(f->e, "config-sealed"), 1);
+	assert_int_equal(config_result(f->e).status, SELFTEST_PASS);
+	reopen(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	assert_int_equal(config_result(f->e).status, SELFTEST_PASS);
+	/* Edited while the daemon was down: it comes up blocked. */
+	write_text(f->config, "pin-max-failures = 20\n");
+	reopen(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	expect_config_reason(f->e, "was changed after it was sealed");
+	/* Re-provisioning vouches for it as it is now. */
+	assert_int_equal(provision(f), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	assert_int_equal(count_audit(f->e, "config-sealed"), 2);
+}
+
+/* No terminal key, nothing to check or seal with. */
+static void test_config_unprovisioned(void **state)
+{
+	struct fx *f = *state;
+	struct lock_reason *v = NULL;
+	size_t n = 0;
+
+	write_text(f->config, "pin-max-failures = 5\n");
+	reopen(f);
+	assert_int_equal(engine_seal_config(f->e, NULL, 0, "admin", NULL),
+			 -ENOKEY);
+	selftest(f);
+	assert_int_equal(engine_reasons(f->e, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].id, LOCK_R_UNPROVISIONED);
+	free(v);
+	assert_int_equal(count_audit(f->e, "config-sealed"), 0);
+}
+
+/* The acquirer's signature stands on its own, with or without a MAC. */
+static void test_config_signature(void **state)
+{
+	struct fx *f = *state;
+	struct selftest_result res;
+
+	assert_int_equal(provision(f), 0);
+	write_text(f->config, "card-group = pos\n");
+	sign_config(f, f->config);
+	selftest(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	res = config_result(f->e);
+	assert_int_equal(res.status, SELFTEST_PASS);
+	assert_non_null(strstr(res.message, "signature"));
+	/* Changed: neither the signature nor a MAC vouches for it. */
+	write_text(f->config, "card-group = root\n");
+	selftest(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	expect_config_reason(f->e, ".sig does not verify");
+	/* An admin's seal vouches for it despite the stale signature. */
+	assert_int_equal(engine_seal_config(f->e, NULL, 0, "admin", &res), 0);
+	assert_int_equal(res.status, SELFTEST_PASS);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	/* A signature that is not hex fails like a wrong one. */
+	write_text(f->config, "card-group = other\n");
+	write_text(f->config_sig, "not hex\n");
+	selftest(f);
+	expect_config_reason(f->e, ".sig is malformed");
+}
+
+/* The seal belongs to one file: another, or none where it was, fails. */
+static void test_config_other_file_or_gone(void **state)
+{
+	struct fx *f = *state;
+	char *other = path_in(f->dir, "other.conf");
+	struct engine_options o;
+
+	write_text(f->config, "usb = yes\n");
+	write_text(other, "usb = yes\n");
+	reopen(f);
+	assert_int_equal(provision(f), 0);
+	engine_close(f->e);
+	engine_options_default(&o);
+	o.policy.kdf_iterations = 1000;
+	o.clock = &f->fc.clock;
+	assert_int_equal(engine_open(f->dir, other, &o, &f->e), 0);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	expect_config_reason(f->e, "is not the file that was sealed");
+	expect_config_reason(f->e, other);
+	reopen(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	assert_int_equal(unlink(f->config), 0);
+	selftest(f);
+	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
+	expect_config_reason(f->e, "is gone");
+	free(other);
+}
+
+/* Sealing given contents, and without a configuration file at all. */
+static void test_config_seal_arguments(void **state)
+{
+	struct fx *f = *state;
+	static const char text[] = "kernel = yes\n";
+	struct engine_options o;
+
+	assert_int_equal(provision(f), 0);
+	/* The contents the caller read and checked are what is sealed. */
+	write_text(f->config, text);
+	assert_int_equal(engine_seal_config(f->e, (const uint8_t *)"kernel", 6,
+					    "admin", NULL),
 			 0);
 	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_BLOCKED);
-	assert_true(has_reason(f->e, LOCK_R_INTEGRITY, "config"));
-	/* Put back: the re-run clears it. */
-	write_text(f->config, "[daemon]\nreaders=sim\n");
-	assert_int_equal(engine_run_selftest(f->e, NULL, 0, "test", NULL, NULL),
+	assert_int_equal(engine_seal_config(f->e, (const uint8_t *)text,
+					    strlen(text), "admin", NULL),
 			 0);
 	assert_int_equal(engine_lock_state(f->e), LOCK_STATE_ACTIVE);
+	assert_string_equal(engine_config_path(f->e), f->config);
+	/* Unreadable: an error, and the state is as it was. */
+	assert_int_equal(unlink(f->config), 0);
+	assert_int_equal(engine_seal_config(f->e, NULL, 0, "admin", NULL),
+			 -ENOENT);
+	engine_close(f->e);
+	engine_options_default(&o);
+	o.policy.kdf_iterations = 1000;
+	o.clock = &f->fc.clock;
+	assert_int_equal(engine_open(f->dir, NULL, &o, &f->e), 0);
+	assert_null(engine_config_path(f->e));
+	assert_int_equal(config_result(f->e).status, SELFTEST_SKIPPED);
+	assert_int_equal(engine_seal_config(f->e, NULL, 0, "admin", NULL),
+			 -ENOENT);
 }
 
 static void test_audit_chain_break(void **state)
@@ -1006,13 +1342,20 @@ int main(void)
 		T(test_lockouts_grow_then_block),
 		T(test_wall_clock_jumps_do_not_shorten),
 		T(test_reboot_restarts_lockout),
+		T(test_lock_state_follows_every_write),
 		T(test_change_pin),
 		T(test_tamper_and_unlock_token),
 		T(test_seal_token),
 		T(test_bad_tokens),
 		T(test_token_before_provisioning),
 		T(test_reader_pairing_and_selftest),
+		T(test_serial_with_spaces),
 		T(test_config_integrity),
+		T(test_config_sealed_at_provisioning),
+		T(test_config_unprovisioned),
+		T(test_config_signature),
+		T(test_config_other_file_or_gone),
+		T(test_config_seal_arguments),
 		T(test_audit_chain_break),
 		T(test_keystore_damage_blocks),
 		T(test_corrupt_database_blocks),

@@ -148,9 +148,17 @@ static void test_zeroize_and_derive(void **state)
 	assert_int_equal(keystore_check(f->db, NULL), 0);
 	assert_int_equal(statedb_begin(f->db), 0);
 	assert_int_equal(keystore_delete(f->db, "nope"), -ENOENT);
-	assert_int_equal(keystore_put(f->db, "bad name", KEY_AES128,
+	/* Names are printable ASCII: spaces yes (serials may hold them),
+	 * control characters and the empty name no. */
+	assert_int_equal(keystore_put(f->db, "bad\tname", KEY_AES128,
 				      KEY_CLASS_WORKING, data, 16, NULL),
 			 -EINVAL);
+	assert_int_equal(keystore_put(f->db, "", KEY_AES128,
+				      KEY_CLASS_WORKING, data, 16, NULL),
+			 -EINVAL);
+	assert_int_equal(keystore_put(f->db, "working key 5", KEY_AES128,
+				      KEY_CLASS_WORKING, data, 16, NULL),
+			 0);
 	statedb_rollback(f->db);
 }
 

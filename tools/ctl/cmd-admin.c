@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* posreaderctl selftest, audit, provision and pair. */
+/* posreaderctl selftest, audit, provision, pair and seal-config. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +294,41 @@ int cmd_pair(struct ctl *c, int argc, char **argv)
 	}
 	sd_bus_message_unref(m);
 	sd_bus_message_unref(reply);
+	sd_bus_error_free(&error);
+	return ret;
+}
+
+int cmd_seal_config(struct ctl *c)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	char *state = NULL;
+	int ret;
+
+	ret = sd_bus_call_method(c->bus, CTL_BUS_NAME, CTL_ROOT_PATH,
+				 CTL_TERMINAL_IFACE, "SealConfiguration",
+				 &error, NULL, NULL);
+	if (ret < 0) {
+		ret = ctl_error("SealConfiguration", &error, ret);
+		goto out;
+	}
+	/* Sealing re-runs the check; other reasons may still hold. */
+	ret = sd_bus_get_property_string(c->bus, CTL_BUS_NAME, CTL_ROOT_PATH,
+					 CTL_TERMINAL_IFACE, "LockState",
+					 &error, &state);
+	if (ret < 0) {
+		ret = ctl_error("reading LockState", &error, ret);
+		goto out;
+	}
+	if (c->json) {
+		fputs("{\"sealed\": true, \"state\": ", stdout);
+		json_string(stdout, state);
+		puts("}");
+	} else {
+		printf("Configuration sealed. The terminal is %s.\n", state);
+	}
+	ret = CTL_EXIT_OK;
+out:
+	free(state);
 	sd_bus_error_free(&error);
 	return ret;
 }

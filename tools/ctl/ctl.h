@@ -70,8 +70,7 @@ struct ctl_terminal {
 };
 
 /* Read LockState, LockReasons, OperatorPinRetries and LockedUntil. */
-int ctl_terminal_load(sd_bus *bus, struct ctl_terminal *t,
-		      sd_bus_error *error);
+int ctl_terminal_load(sd_bus *bus, struct ctl_terminal *t, sd_bus_error *error);
 
 /* Free what ctl_terminal_load() allocated. */
 void ctl_terminal_done(struct ctl_terminal *t);
@@ -126,5 +125,6 @@ int cmd_selftest(struct ctl *c);
 int cmd_audit(struct ctl *c, int argc, char **argv);
 int cmd_provision(struct ctl *c, int argc, char **argv);
 int cmd_pair(struct ctl *c, int argc, char **argv);
+int cmd_seal_config(struct ctl *c);
 
 #endif /* POSREADERCTL_CTL_H */

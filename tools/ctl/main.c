@@ -35,7 +35,9 @@ static void help(FILE *f)
 		   "  provision FILE      install keys and PINs from \"key = "
 		   "value\" lines\n"
 		   "  pair SERIAL KCV     pair a reader (key in hex on "
-		   "stdin)\n\n"
+		   "stdin)\n"
+		   "  seal-config         vouch for posreaderd's configuration "
+		   "file as it is\n\n"
 		   "Options:\n"
 		   "  --bus system|session|ADDRESS  bus to use (default: "
 		   "system)\n"
@@ -186,6 +188,8 @@ int main(int argc, char **argv)
 		ret = cmd_provision(&c, argc - optind + 1, argv + optind - 1);
 	else if (strcmp(cmd, "pair") == 0)
 		ret = cmd_pair(&c, argc - optind + 1, argv + optind - 1);
+	else if (strcmp(cmd, "seal-config") == 0 && optind == argc)
+		ret = cmd_seal_config(&c);
 	else {
 		fprintf(stderr,
 			"posreaderctl: unknown command or extra "
