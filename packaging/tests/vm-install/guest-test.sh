@@ -210,6 +210,125 @@ else
 	fail "outsider not refused: exit $rc: $out"
 fi
 
+# polkit: posreaderd asks polkitd about every admin action once the
+# caller's credentials passed. A member of posreader-admin is allowed
+# by the shipped rule; a site rule saying no refuses, naming the action;
+# with polkitd masked the credentials alone decide.
+if pkaction --action-id org.posreader1.provision >/dev/null 2>&1 &&
+	pkaction --action-id org.posreader1.pair-reader >/dev/null 2>&1; then
+	pass "polkit knows the posreader actions"
+else
+	fail "polkit does not know org.posreader1.provision/pair-reader"
+	pkaction 2>&1 | grep posreader
+fi
+useradd --no-create-home --shell /usr/sbin/nologin --groups posreader-admin supervisor
+# Test keys: AES-128 master key and its KCV, an Ed25519 acquirer public
+# key, a pairing key and its KCV (HMAC-SHA256 of 16 zero bytes).
+prov=$(mktemp /tmp/provision.XXXXXX)
+cat >"$prov" <<'PROV'
+terminal_id = INSTALL-TEST
+master_key = 00112233445566778899aabbccddeeff
+master_kcv = fde4fb
+acquirer_key = 392f28a80283a7e17d7934d06944b43ac38034d1e17f1cc00b8c22fa22e5a9fb
+operator_pin = 482916
+supervisor_pin = 735102
+PROV
+chown supervisor "$prov"
+pair_key=a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf
+pair_kcv=898817
+as_supervisor() { runuser -u supervisor -- "$@"; }
+as_insider() { runuser -u insider -- "$@"; }
+pair() { echo "$pair_key" | "$@" posreaderctl pair "$SERIAL" "$pair_kcv"; }
+
+out=$(as_supervisor posreaderctl provision "$prov" 2>&1)
+rc=$?
+if [[ $rc -eq 0 ]]; then
+	pass "posreader-admin member provisions with polkitd running"
+else
+	fail "posreader-admin member cannot provision: exit $rc: $out"
+fi
+if systemctl is-active --quiet polkit.service; then
+	pass "polkitd was asked (started by bus activation)"
+else
+	fail "polkitd not running after an admin call"
+fi
+out=$(pair as_supervisor 2>&1)
+rc=$?
+if [[ $rc -eq 0 ]]; then
+	pass "posreader-admin member pairs a reader with polkitd running"
+else
+	fail "posreader-admin member cannot pair: exit $rc: $out"
+fi
+out=$(pair as_insider 2>&1)
+if grep -q 'org.posreader1.Error.AccessDenied' <<<"$out" &&
+	! grep -q 'polkit' <<<"$out"; then
+	pass "posreader member refused pairing by its credentials"
+else
+	fail "posreader member not refused by credentials: $out"
+fi
+
+# A site rule that says no to every posreader action; polkitd picks
+# up rules files as they change.
+deny=/etc/polkit-1/rules.d/10-posreader-deny.rules
+cat >"$deny" <<'RULE'
+polkit.addRule(function(action, subject) {
+	if (action.id.indexOf("org.posreader1.") === 0)
+		return polkit.Result.NO;
+});
+RULE
+if wait_for 20 sh -c "! echo $pair_key | runuser -u supervisor -- posreaderctl pair $SERIAL $pair_kcv"; then
+	out=$(pair as_supervisor 2>&1)
+	if grep -q 'org.posreader1.Error.AccessDenied' <<<"$out" &&
+		grep -q 'org.posreader1.pair-reader' <<<"$out"; then
+		pass "a rule saying no refuses pairing: AccessDenied naming org.posreader1.pair-reader"
+	else
+		fail "pairing refused without AccessDenied naming the action: $out"
+	fi
+else
+	fail "pairing still allowed with a polkit rule saying no"
+fi
+out=$(as_supervisor posreaderctl provision "$prov" 2>&1)
+if grep -q 'org.posreader1.Error.AccessDenied' <<<"$out" &&
+	grep -q 'org.posreader1.provision' <<<"$out"; then
+	pass "a rule saying no refuses provisioning, naming org.posreader1.provision"
+else
+	fail "provisioning not refused by the rule saying no: $out"
+fi
+out=$(pair env 2>&1)
+rc=$?
+if [[ $rc -eq 0 ]]; then
+	pass "root still pairs: polkitd always allows uid 0"
+else
+	fail "root refused with the rule saying no: exit $rc: $out"
+fi
+
+# polkitd masked and stopped: the credentials alone decide, the rule
+# saying no no longer applies, and the daemon answers.
+systemctl mask --now polkit.service >/dev/null 2>&1
+if systemctl is-active --quiet polkit.service; then
+	fail "polkitd still running after mask --now"
+fi
+out=$(pair as_supervisor 2>&1)
+rc=$?
+if [[ $rc -eq 0 ]]; then
+	pass "with polkitd masked, posreader-admin member pairs (credentials only)"
+else
+	fail "with polkitd masked, pairing failed: exit $rc: $out"
+fi
+out=$(pair as_insider 2>&1)
+if grep -q 'org.posreader1.Error.AccessDenied' <<<"$out"; then
+	pass "with polkitd masked, a posreader member is still refused"
+else
+	fail "with polkitd masked, posreader member not refused: $out"
+fi
+if ! systemctl is-active --quiet polkit.service; then
+	pass "polkitd stayed masked"
+else
+	fail "polkitd running although masked"
+fi
+systemctl unmask polkit.service >/dev/null 2>&1
+rm -f "$deny" "$prov"
+
 report=$(systemd-analyze security posreaderd.service 2>&1)
 overall=$(sed -n 's/.*Overall exposure level for posreaderd.service: \([0-9.]*\).*/\1/p' <<<"$report")
 if [[ -n "$overall" ]] && awk -v o="$overall" 'BEGIN { exit !(o <= 2.0) }'; then

@@ -5,11 +5,13 @@
 # DKMS builds posreader.ko for the root's kernel as on a terminal, then
 # boots that root under QEMU with systemd as init, once with each of
 # Debian 12's kernel series (6.1 and 6.12). guest-test.sh checks the
-# terminal from inside and removes the packages.
+# terminal from inside (polkitd included) and removes the packages.
 #
 # usage: packaging/tests/vm-install/run.sh DEB-DIR [WORK-DIR]
 # env:   VM_TIMEOUT seconds for the guest (default 1200),
-#        MIRROR (default: the Debian mirror this machine's apt uses)
+#        MIRROR (default: the Debian mirror this machine's apt uses),
+#        VM_KERNEL boot only the kernels whose version starts with it
+#        (e.g. 6.1.; default: every kernel in the root)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,7 +88,9 @@ if [[ "$(cat "$base/.posreader-base-ready" 2>/dev/null)" != "$stamp" ]]; then
 	echo "$stamp" >"$base/.posreader-base-ready"
 fi
 
-echo "== fresh root, install ${pkgs[*]##*/}"
+# polkitd, which posreaderd only suggests, so that the admin actions are
+# checked by a real polkit as on a terminal that has it.
+echo "== fresh root, install ${pkgs[*]##*/} and polkitd"
 rm -rf "$root"
 cp -a "$base" "$root"
 rm -f "$root/.posreader-base-ready"
@@ -94,7 +98,7 @@ mkdir -p "$root/tmp/debs"
 cp "${pkgs[@]}" "$root/tmp/debs/"
 in_root "$root" '
 	apt-get update -q
-	apt-get install -y -q /tmp/debs/*.deb
+	apt-get install -y -q /tmp/debs/*.deb polkitd
 	rm -rf /tmp/debs
 	apt-get clean
 ' >"$work/install.log" 2>&1 || { tail -40 "$work/install.log"; exit 1; }
@@ -167,6 +171,7 @@ boot() {
 
 status=0 total_passed=0 total_failed=0
 for kver in "${kernels[@]}"; do
+	[[ $kver == "${VM_KERNEL:-}"* ]] || continue
 	failed_before=$total_failed
 	if ! boot "$kver"; then
 		status=1
