@@ -85,8 +85,9 @@ module:
 	tests/vm/checkpatch.sh
 
 # The module in Debian's own kernel under QEMU, against the simulator as a
-# USB gadget on dummy_hcd: scenarios plus a clean kernel log (a few
-# minutes). VM_KERNEL=<version> picks another kernel.
+# USB gadget on dummy_hcd: the driver's scenarios, then posreaderd's
+# integration tests over the kernel and the usb transport, plus a clean
+# kernel log (about 6 minutes). VM_KERNEL=<version> picks another kernel.
 vm-check: module
 	BUILD_VM=$(VM_BUILD) tests/vm/run.sh $(if $(VM_KERNEL),--kernel $(VM_KERNEL))
 

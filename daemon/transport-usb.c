@@ -145,9 +145,15 @@ static void in_done(struct libusb_transfer *t)
 		break;
 	case LIBUSB_TRANSFER_CANCELLED:
 		return;
+	case LIBUSB_TRANSFER_NO_DEVICE:
+		link_lost(l, "unplugged");
+		return;
 	default:
-		/* NO_DEVICE, STALL, ERROR: the reader is unusable. */
-		link_lost(l, libusb_error_name(t->status));
+		/* STALL, ERROR (also what an unplug may look like first):
+		 * the reader is unusable. */
+		link_lost(l, t->status == LIBUSB_TRANSFER_STALL ?
+				     "an IN endpoint stalled" :
+				     "an IN transfer failed");
 		return;
 	}
 	if (!l->gone && libusb_submit_transfer(t) < 0)

@@ -38,12 +38,16 @@ for stage in "$@"; do
 	test) count_meson "${BUILD:-build}" ;;
 	unit-asan) count_meson "${ASAN_BUILD:-build-asan}" ;;
 	*)
-		# Stages that print their own "N passed, N failed" line.
+		# Stages that print their own "N passed, N failed[, N skipped]"
+		# line.
 		line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
 		if [[ -n $line ]]; then
 			p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")
 			f=$(sed -E 's/.*\b([0-9]+) failed.*/\1/' <<<"$line")
+			s=0
+			[[ $line =~ ([0-9]+)\ skipped ]] && s=${BASH_REMATCH[1]}
 			passed=$((passed + p)) failed=$((failed + f))
+			skipped=$((skipped + s))
 		fi
 		;;
 	esac

@@ -28,7 +28,7 @@
 #define SERIAL "SIM-API-1"
 
 static struct env env;
-static const char *rpath;
+static char *rpath;
 
 /* SELECT the payment application by name, and the simulator's ECHO. */
 static const uint8_t select_aid[] = { 0x00, 0xa4, 0x04, 0x00, 0x07, 0xa0, 0x00,
@@ -39,18 +39,14 @@ static int group_setup(void **state)
 {
 	if (env_start_bus(&env) < 0)
 		return -1;
-	if (env_start_sim(&env, 0, SERIAL, NULL) < 0)
-		return -1;
-	if (env_start_daemon(&env) < 0)
-		return -1;
-	rpath = strdup(reader_path(SERIAL));
-	return 0;
+	rpath = env_start_reader(&env, SERIAL);
+	return rpath ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	env_stop(&env);
-	free((void *)rpath);
+	free(rpath);
 	return 0;
 }
 
@@ -59,13 +55,10 @@ static sd_bus *client(void)
 {
 	sd_bus *bus = NULL;
 	char *serial = NULL;
-	uint64_t end = now_ms() + 5000;
 
 	assert_int_equal(env_connect(&env, &bus), 0);
-	while (reader_get_string(bus, rpath, "Serial", &serial) < 0) {
-		assert_true(now_ms() < end);
-		bus_pump(bus, 20);
-	}
+	wait_reader_serial(bus, rpath);
+	assert_int_equal(reader_get_string(bus, rpath, "Serial", &serial), 0);
 	assert_string_equal(serial, SERIAL);
 	free(serial);
 	return bus;
@@ -85,24 +78,6 @@ static void client_done(sd_bus *bus)
 static void claim(sd_bus *bus)
 {
 	assert_int_equal(reader_call(bus, rpath, "Claim", NULL, NULL), 0);
-}
-
-static void expect_error(int ret, const char *name)
-{
-	assert_true(ret < 0);
-	assert_string_equal(last_error_name(), name);
-}
-
-/* The bytes of an "ay" reply; returns its length. */
-static size_t read_bytes(sd_bus_message *m, uint8_t *buf, size_t cap)
-{
-	const void *p;
-	size_t n;
-
-	assert_true(sd_bus_message_read_array(m, 'y', &p, &n) >= 0);
-	assert_true(n <= cap);
-	memcpy(buf, p, n);
-	return n;
 }
 
 /* Look up key in an a{sv} card dictionary (m positioned at it). */
@@ -142,11 +117,9 @@ static void read_dict(sd_bus_message *m, struct card_dict *d)
 			assert_true(sd_bus_message_enter_container(m, 'v',
 								   "ay") > 0);
 			if (strcmp(key, "uid") == 0)
-				d->uid_len =
-					read_bytes(m, d->uid, sizeof(d->uid));
+				d->uid_len = read_ay(m, d->uid, sizeof(d->uid));
 			else if (strcmp(key, "atr") == 0)
-				d->atr_len =
-					read_bytes(m, d->atr, sizeof(d->atr));
+				d->atr_len = read_ay(m, d->atr, sizeof(d->atr));
 			else
 				assert_true(sd_bus_message_skip(m, "ay") >= 0);
 			assert_true(sd_bus_message_exit_container(m) >= 0);
@@ -195,7 +168,7 @@ static void call_async(sd_bus *bus, const char *method,
 static void await_reply(sd_bus *bus, sd_bus_message **reply,
 			unsigned int timeout_ms)
 {
-	uint64_t end = now_ms() + timeout_ms;
+	uint64_t end = now_ms() + scaled_ms(timeout_ms);
 
 	while (!*reply && now_ms() < end)
 		bus_pump(bus, 10);
@@ -291,8 +264,8 @@ static void test_claim_release(void **state)
 	assert_int_equal(reader_get_string(bus, rpath, "ClaimedBy", &s), 0);
 	assert_string_equal(s, "");
 	free(s);
-	expect_error(reader_call(bus, rpath, "Release", NULL, NULL),
-		     "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_call(bus, rpath, "Release", NULL, NULL),
+			 "org.posreader1.Error.NotClaimed");
 	sig_log_free(log);
 	client_done(bus);
 }
@@ -318,11 +291,11 @@ static void test_claim_race(void **state)
 	loser = ea ? a : b;
 	assert_string_equal((ea ? ea : eb)->name,
 			    "org.posreader1.Error.AlreadyClaimed");
-	expect_error(reader_call(loser, rpath, "Release", NULL, NULL),
-		     "org.posreader1.Error.NotClaimed");
-	expect_error(reader_transmit(loser, rpath, "icc", echo4, sizeof(echo4),
-				     NULL),
-		     "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_call(loser, rpath, "Release", NULL, NULL),
+			 "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_transmit(loser, rpath, "icc", echo4,
+					 sizeof(echo4), NULL),
+			 "org.posreader1.Error.NotClaimed");
 	sd_bus_message_unref(ra);
 	sd_bus_message_unref(rb);
 	sd_bus_flush_close_unref(a);
@@ -368,23 +341,24 @@ static void test_not_claimed(void **state)
 {
 	sd_bus *bus = client();
 
-	expect_error(
+	expect_bus_error(
 		reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0, 100),
 		"org.posreader1.Error.NotClaimed");
-	expect_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
-		     "org.posreader1.Error.NotClaimed");
-	expect_error(reader_call(bus, rpath, "IccPowerOff", NULL, NULL),
-		     "org.posreader1.Error.NotClaimed");
-	expect_error(
+	expect_bus_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
+			 "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_call(bus, rpath, "IccPowerOff", NULL, NULL),
+			 "org.posreader1.Error.NotClaimed");
+	expect_bus_error(
 		reader_transmit(bus, rpath, "icc", echo4, sizeof(echo4), NULL),
 		"org.posreader1.Error.NotClaimed");
-	expect_error(
+	expect_bus_error(
 		reader_call(bus, rpath, "AcquireChannel", NULL, "s", "icc"),
 		"org.posreader1.Error.NotClaimed");
-	expect_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 0),
-		     "org.posreader1.Error.NotClaimed");
-	expect_error(reader_call(bus, rpath, "Release", NULL, NULL),
-		     "org.posreader1.Error.NotClaimed");
+	expect_bus_error(
+		reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 0),
+		"org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_call(bus, rpath, "Release", NULL, NULL),
+			 "org.posreader1.Error.NotClaimed");
 	client_done(bus);
 }
 
@@ -396,7 +370,7 @@ static void test_swipe_signal_masked(void **state)
 	struct card_dict d;
 
 	assert_int_equal(sig_log_new(bus, &log), 0);
-	bus_pump(bus, 50);
+	bus_pump(bus, scaled_ms(50));
 	assert_int_equal(env_sim_ctl(&env, 0, "swipe", NULL), 0);
 	assert_int_equal(sig_log_wait(log, rpath, "CardSwiped", 3000, &m), 0);
 	read_dict(m, &d);
@@ -424,7 +398,7 @@ static void test_wait_for_swipe(void **state)
 
 	claim(bus);
 	call_async(bus, "WaitForCard", &reply, "asu", 1, "magstripe", 5000);
-	bus_pump(bus, 100);
+	bus_pump(bus, scaled_ms(100));
 	assert_null(reply);
 	assert_int_equal(env_sim_ctl(&env, 0, "swipe", NULL), 0);
 	await_reply(bus, &reply, 3000);
@@ -444,7 +418,7 @@ static void test_wait_for_card_timeout(void **state)
 
 	claim(bus);
 	t0 = now_ms();
-	expect_error(
+	expect_bus_error(
 		reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0, 300),
 		"org.posreader1.Error.Timeout");
 	assert_true(now_ms() - t0 >= 290);
@@ -466,7 +440,7 @@ static void test_icc(void **state)
 	assert_int_equal(sig_log_new(bus, &log), 0);
 	claim(bus);
 	call_async(bus, "WaitForCard", &reply, "asu", 1, "icc", 5000);
-	bus_pump(bus, 100);
+	bus_pump(bus, scaled_ms(100));
 	assert_int_equal(env_sim_ctl(&env, 0, "icc", "insert", NULL), 0);
 	await_reply(bus, &reply, 4000);
 	assert_null(sd_bus_message_get_error(reply));
@@ -478,7 +452,7 @@ static void test_icc(void **state)
 	sd_bus_message_unref(reply);
 
 	assert_int_equal(sig_log_wait(log, rpath, "CardInserted", 2000, &m), 0);
-	atr_len = read_bytes(m, atr, sizeof(atr));
+	atr_len = read_ay(m, atr, sizeof(atr));
 	sd_bus_message_unref(m);
 	assert_int_equal(atr_len, d.atr_len);
 	assert_memory_equal(atr, d.atr, atr_len);
@@ -488,7 +462,7 @@ static void test_icc(void **state)
 
 	assert_int_equal(reader_call(bus, rpath, "IccPowerOn", &reply, NULL),
 			 0);
-	n = read_bytes(reply, atr2, sizeof(atr2));
+	n = read_ay(reply, atr2, sizeof(atr2));
 	sd_bus_message_unref(reply);
 	assert_int_equal(n, atr_len);
 	assert_memory_equal(atr2, atr, n);
@@ -496,7 +470,7 @@ static void test_icc(void **state)
 	assert_int_equal(reader_transmit(bus, rpath, "icc", select_aid,
 					 sizeof(select_aid), &reply),
 			 0);
-	n = read_bytes(reply, rsp, sizeof(rsp));
+	n = read_ay(reply, rsp, sizeof(rsp));
 	sd_bus_message_unref(reply);
 	assert_true(n >= 2);
 	assert_int_equal(rsp[n - 2], 0x90);
@@ -505,13 +479,13 @@ static void test_icc(void **state)
 	assert_int_equal(reader_transmit(bus, rpath, "icc", echo4,
 					 sizeof(echo4), &reply),
 			 0);
-	n = read_bytes(reply, rsp, sizeof(rsp));
+	n = read_ay(reply, rsp, sizeof(rsp));
 	sd_bus_message_unref(reply);
 	assert_int_equal(n, 6);
 	assert_memory_equal(rsp, "\x00\x01\x02\x03\x90\x00", 6);
 
 	assert_int_equal(reader_call(bus, rpath, "IccPowerOff", NULL, NULL), 0);
-	expect_error(
+	expect_bus_error(
 		reader_transmit(bus, rpath, "icc", echo4, sizeof(echo4), NULL),
 		"org.posreader1.Error.NotPowered");
 
@@ -521,8 +495,8 @@ static void test_icc(void **state)
 	assert_int_equal(reader_get_bool(bus, rpath, "CardPresent", &present),
 			 0);
 	assert_false(present);
-	expect_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
-		     "org.posreader1.Error.NoCard");
+	expect_bus_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
+			 "org.posreader1.Error.NoCard");
 	sig_log_free(log);
 	client_done(bus);
 }
@@ -560,14 +534,14 @@ static void test_nfc(void **state)
 	assert_int_equal(reader_transmit(bus, rpath, "nfc", echo4,
 					 sizeof(echo4), &reply),
 			 0);
-	n = read_bytes(reply, rsp, sizeof(rsp));
+	n = read_ay(reply, rsp, sizeof(rsp));
 	sd_bus_message_unref(reply);
 	assert_int_equal(n, 6);
 	assert_int_equal(rsp[4], 0x90);
 
 	assert_int_equal(env_sim_ctl(&env, 0, "nfc", "remove", NULL), 0);
 	assert_int_equal(sig_log_wait(log, rpath, "TagLost", 2000, NULL), 0);
-	expect_error(
+	expect_bus_error(
 		reader_transmit(bus, rpath, "nfc", echo4, sizeof(echo4), NULL),
 		"org.posreader1.Error.NoCard");
 	sig_log_free(log);
@@ -585,7 +559,7 @@ static void test_channel(void **state)
 
 	claim(bus);
 	assert_int_equal(env_sim_ctl(&env, 0, "icc", "insert", NULL), 0);
-	bus_pump(bus, 200);
+	bus_pump(bus, scaled_ms(200));
 	assert_int_equal(reader_call(bus, rpath, "IccPowerOn", NULL, NULL), 0);
 	assert_int_equal(
 		reader_call(bus, rpath, "AcquireChannel", &reply, "s", "icc"),
@@ -596,7 +570,7 @@ static void test_channel(void **state)
 	assert_true(dupfd >= 0);
 
 	/* A second channel on the same reader is refused. */
-	expect_error(
+	expect_bus_error(
 		reader_call(bus, rpath, "AcquireChannel", NULL, "s", "icc"),
 		"org.posreader1.Error.Busy");
 
@@ -629,7 +603,7 @@ static void test_channel(void **state)
 		reader_call(bus, rpath, "AcquireChannel", &reply, "s", "icc"),
 		0);
 	sd_bus_message_unref(reply);
-	bus_pump(bus, 100);
+	bus_pump(bus, scaled_ms(100));
 	assert_int_equal(
 		reader_call(bus, rpath, "AcquireChannel", &reply, "s", "icc"),
 		0);
@@ -649,21 +623,21 @@ static void test_set_indicators(void **state)
 			 0);
 	assert_int_equal(
 		reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 0), 0);
-	expect_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 1,
-				 "leds", "as", 1, "pink"),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 1,
-				 "leds", "s", "green"),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 1,
-				 "buzzer_ms", "s", "100"),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 1,
-				 "buzzer_ms", "u", 5000),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}", 1,
-				 "volume", "u", 1),
-		     "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}",
+				     1, "leds", "as", 1, "pink"),
+			 "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}",
+				     1, "leds", "s", "green"),
+			 "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}",
+				     1, "buzzer_ms", "s", "100"),
+			 "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}",
+				     1, "buzzer_ms", "u", 5000),
+			 "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_call(bus, rpath, "SetIndicators", NULL, "a{sv}",
+				     1, "volume", "u", 1),
+			 "org.posreader1.Error.InvalidArgs");
 	client_done(bus);
 }
 
@@ -707,33 +681,35 @@ static void test_bad_args(void **state)
 	expect_bad_signature(bus, "Claim", "s", "please");
 
 	/* Right types, wrong values. */
-	expect_error(
+	expect_bus_error(
 		reader_transmit(bus, rpath, "sam", echo4, sizeof(echo4), NULL),
 		"org.posreader1.Error.InvalidArgs");
-	expect_error(reader_transmit(bus, rpath, "", NULL, 0, NULL),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_transmit(bus, rpath, "icc", echo4, 3, NULL),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_transmit(bus, rpath, "icc", big, sizeof(big), NULL),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_call(bus, rpath, "WaitForCard", NULL, "asu", 1,
-				 "barcode", 100),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0, 0),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0,
-				 0xffffffffu),
-		     "org.posreader1.Error.InvalidArgs");
-	expect_error(reader_call(bus, rpath, "AcquireChannel", NULL, "s",
-				 "\xc3\xa9"),
-		     "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_transmit(bus, rpath, "", NULL, 0, NULL),
+			 "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_transmit(bus, rpath, "icc", echo4, 3, NULL),
+			 "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(
+		reader_transmit(bus, rpath, "icc", big, sizeof(big), NULL),
+		"org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_call(bus, rpath, "WaitForCard", NULL, "asu", 1,
+				     "barcode", 100),
+			 "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(
+		reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0, 0),
+		"org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0,
+				     0xffffffffu),
+			 "org.posreader1.Error.InvalidArgs");
+	expect_bus_error(reader_call(bus, rpath, "AcquireChannel", NULL, "s",
+				     "\xc3\xa9"),
+			 "org.posreader1.Error.InvalidArgs");
 
 	/* Unknown objects, methods and properties. */
-	expect_error(reader_call(bus, "/org/posreader1/reader/nope", "Claim",
-				 NULL, NULL),
-		     "org.freedesktop.DBus.Error.UnknownObject");
-	expect_error(reader_call(bus, rpath, "Format", NULL, NULL),
-		     "org.freedesktop.DBus.Error.UnknownMethod");
+	expect_bus_error(reader_call(bus, "/org/posreader1/reader/nope",
+				     "Claim", NULL, NULL),
+			 "org.freedesktop.DBus.Error.UnknownObject");
+	expect_bus_error(reader_call(bus, rpath, "Format", NULL, NULL),
+			 "org.freedesktop.DBus.Error.UnknownMethod");
 	assert_true(sd_bus_get_property_string(bus, "org.posreader1", rpath,
 					       "org.posreader1.Reader", "Pan",
 					       &error, &s) < 0);
@@ -766,7 +742,7 @@ static void test_locked(void **state)
 	claim(bus);
 	assert_int_equal(sig_log_wait_claimed_by(log, rpath, me, 2000), 0);
 	call_async(bus, "WaitForCard", &wait, "asu", 0, 10000);
-	bus_pump(bus, 100);
+	bus_pump(bus, scaled_ms(100));
 	assert_int_equal(env_set_test_lock(&env, true), 0);
 
 	/* The pending wait fails with Locked. */
@@ -800,27 +776,27 @@ static void test_locked(void **state)
 	assert_non_null(strstr(daemon_log, "ended: the terminal is locked"));
 	free(daemon_log);
 	/* No new claim while locked; the error names the reason. */
-	expect_error(reader_call(bus, rpath, "Claim", NULL, NULL),
-		     "org.posreader1.Error.Locked");
+	expect_bus_error(reader_call(bus, rpath, "Claim", NULL, NULL),
+			 "org.posreader1.Error.Locked");
 	assert_non_null(strstr(last_error_message(), "test lock file"));
 	assert_int_equal(reader_get_string(bus, rpath, "ClaimedBy", &s), 0);
 	assert_string_equal(s, "");
 	free(s);
 
-	expect_error(
+	expect_bus_error(
 		reader_transmit(bus, rpath, "icc", echo4, sizeof(echo4), NULL),
 		"org.posreader1.Error.Locked");
-	expect_error(
+	expect_bus_error(
 		reader_call(bus, rpath, "WaitForCard", NULL, "asu", 0, 100),
 		"org.posreader1.Error.Locked");
-	expect_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
-		     "org.posreader1.Error.Locked");
-	expect_error(
+	expect_bus_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
+			 "org.posreader1.Error.Locked");
+	expect_bus_error(
 		reader_call(bus, rpath, "AcquireChannel", NULL, "s", "icc"),
 		"org.posreader1.Error.Locked");
 	/* No card data while locked. */
 	assert_int_equal(env_sim_ctl(&env, 0, "swipe", NULL), 0);
-	bus_pump(bus, 300);
+	bus_pump(bus, scaled_ms(300));
 	assert_int_equal(sig_log_count(log, "CardSwiped"), 0);
 
 	assert_int_equal(env_set_test_lock(&env, false), 0);
@@ -834,12 +810,12 @@ static void test_locked(void **state)
 	assert_string_equal(s, "active");
 	free(s);
 	/* Unlocked: the claim is not back by itself; claim again to serve. */
-	expect_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
-		     "org.posreader1.Error.NotClaimed");
+	expect_bus_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
+			 "org.posreader1.Error.NotClaimed");
 	claim(bus);
 	assert_int_equal(sig_log_wait_claimed_by(log, rpath, me, 2000), 0);
 	assert_int_equal(env_sim_ctl(&env, 0, "icc", "insert", NULL), 0);
-	bus_pump(bus, 200);
+	bus_pump(bus, scaled_ms(200));
 	assert_int_equal(reader_call(bus, rpath, "IccPowerOn", NULL, NULL), 0);
 	assert_int_equal(
 		reader_transmit(bus, rpath, "icc", echo4, sizeof(echo4), NULL),
@@ -858,14 +834,14 @@ static void test_device_timeout_and_garbage(void **state)
 
 	claim(bus);
 	assert_int_equal(env_sim_ctl(&env, 0, "icc", "insert", NULL), 0);
-	bus_pump(bus, 200);
+	bus_pump(bus, scaled_ms(200));
 	/* A device that never answers: Timeout, then service again. */
 	assert_int_equal(
 		env_sim_ctl(&env, 0, "misbehave", "silence", "count=1", NULL),
 		0);
 	t0 = now_ms();
-	expect_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
-		     "org.posreader1.Error.Timeout");
+	expect_bus_error(reader_call(bus, rpath, "IccPowerOn", NULL, NULL),
+			 "org.posreader1.Error.Timeout");
 	assert_true(now_ms() - t0 < 6000);
 	assert_int_equal(reader_call(bus, rpath, "IccPowerOn", NULL, NULL), 0);
 
@@ -873,13 +849,13 @@ static void test_device_timeout_and_garbage(void **state)
 	assert_int_equal(
 		env_sim_ctl(&env, 0, "misbehave", "bad-crc", "count=1", NULL),
 		0);
-	expect_error(reader_call(bus, rpath, "IccPowerOff", NULL, NULL),
-		     "org.posreader1.Error.Timeout");
+	expect_bus_error(reader_call(bus, rpath, "IccPowerOff", NULL, NULL),
+			 "org.posreader1.Error.Timeout");
 	assert_int_equal(reader_call(bus, rpath, "IccPowerOn", NULL, NULL), 0);
 	assert_int_equal(
 		env_sim_ctl(&env, 0, "misbehave", "garbage", "count=3", NULL),
 		0);
-	bus_pump(bus, 200);
+	bus_pump(bus, scaled_ms(200));
 	assert_int_equal(env_sim_ctl(&env, 0, "misbehave", "off", NULL), 0);
 	assert_int_equal(
 		reader_transmit(bus, rpath, "icc", echo4, sizeof(echo4), NULL),
@@ -941,7 +917,7 @@ static void test_flood_limits(void **state)
 
 	claim(bus);
 	assert_int_equal(env_sim_ctl(&env, 0, "icc", "insert", NULL), 0);
-	bus_pump(bus, 200);
+	bus_pump(bus, scaled_ms(200));
 	assert_int_equal(reader_call(bus, rpath, "IccPowerOn", NULL, NULL), 0);
 	/* A slow card: the calls surely pile up behind the first one. */
 	assert_int_equal(env_sim_ctl(&env, 0, "latency", "400", NULL), 0);
@@ -1026,7 +1002,7 @@ static void test_tamper(void **state)
 	assert_string_equal(reasons[0], "tamper");
 	assert_null(reasons[1]);
 	strv_free(reasons);
-	expect_error(
+	expect_bus_error(
 		reader_transmit(bus, rpath, "icc", echo4, sizeof(echo4), NULL),
 		"org.posreader1.Error.Locked");
 	sig_log_free(log);

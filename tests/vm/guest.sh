@@ -1,9 +1,11 @@
 #!/bin/sh
 # posreader VM test, guest side (busybox sh, started by tests/vm/init).
 # The host tree is at /host (read-only), results go to /results.
-# Host binaries run through the host's loader (no chroot needed).
+# The driver's test programs run through the host's loader; the daemon's
+# integration tests run in a chroot into the host root (chroot_up).
 # Parameters come from the kernel command line (posreader.*=...).
 
+transports="kernel usb"
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	posreader.build=*) build=/host${arg#posreader.build=} ;;
@@ -11,8 +13,12 @@ for arg in $(cat /proc/cmdline); do
 	posreader.cycles=*) cycles=${arg#posreader.cycles=} ;;
 	posreader.junk=*) junk=${arg#posreader.junk=} ;;
 	posreader.only=*) only=${arg#posreader.only=} ;;
+	posreader.transports=*)
+		transports=$(echo "${arg#posreader.transports=}" | tr , ' ') ;;
 	esac
 done
+[ "$transports" = none ] && transports=
+root=$1
 R=/results
 LIB=/host/usr/lib/x86_64-linux-gnu
 SERIAL=VM-0042
@@ -25,6 +31,64 @@ run() {
 
 say() {
 	echo "POSREADER-VM: $*"
+}
+
+# A root for host programs that expect a normal system (the daemon, its
+# tests, dbus-daemon, systemd-udevd): the host root, with the guest's
+# /dev, /proc and /sys, fresh /tmp and /run, and the results share.
+C=/host
+HOSTPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+chroot_up() {
+	mount -t tmpfs tmpfs "$C/tmp" &&
+	mount -t tmpfs tmpfs "$C/run" &&
+	mount -o rbind /dev "$C/dev" &&
+	mount -o rbind /proc "$C/proc" &&
+	mount -o rbind /sys "$C/sys" &&
+	mkdir -p "$C/run/results" &&
+	mount -o bind "$R" "$C/run/results"
+}
+
+# systemd-udevd, as on a terminal: sd-device monitors (the daemon's
+# hotplug) only hear events udevd passes on. It runs from the host root,
+# which it takes for a chroot unless told otherwise.
+udevd_start() {
+	chroot "$C" /usr/bin/env PATH="$HOSTPATH" SYSTEMD_IGNORE_CHROOT=1 \
+		SYSTEMD_LOG_TARGET=console /lib/systemd/systemd-udevd \
+		>"$R/udevd.log" 2>&1 &
+	udevd=$!
+	i=0
+	while [ ! -S "$C/run/udev/control" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -S "$C/run/udev/control" ]
+}
+
+udevd_stop() {
+	kill "$udevd" 2>/dev/null
+	wait "$udevd"
+}
+
+# The daemon's integration scenarios over transport $1, with the
+# readers as gadgets (tests/vm/daemon-tests.sh); lines to daemon.log.
+daemon_tests() {
+	case " $transports " in
+	*" $1 "*) ;;
+	*) return 0 ;;
+	esac
+	say "daemon tests over $1"
+	chroot "$C" /usr/bin/env PATH="$HOSTPATH" /bin/bash \
+		"$root/tests/vm/daemon-tests.sh" "$1" "${build#/host}" \
+		/run/results >>"$R/daemon.log" 2>&1
+}
+
+# Take a vmtest gadget apart (it is unbound, its server stopped).
+rm_gadget() {
+	d=$G/$1
+	echo >"$d/UDC" 2>/dev/null
+	umount "/tmp/ffs-$1"
+	rm -f "$d/configs/c.1/ffs.$1"
+	rmdir "$d/configs/c.1" "$d/functions/ffs.$1" "$d/strings/0x409" "$d"
 }
 
 # A configfs gadget with one FunctionFS function, mounted at /tmp/ffs-$1.
@@ -89,10 +153,29 @@ wait "$sim"
 echo $? >"$R/sim.rc"
 wait "$bad"
 echo $? >"$R/bad-gadget.rc"
+rm_gadget reader
+rm_gadget bad
+
+# The daemon over posreader.ko, then (module unloaded) over libusb.
+: >"$R/daemon.log"
+daemon=no
+if [ -n "$transports" ]; then
+	if chroot_up && udevd_start; then
+		daemon=yes
+	else
+		say "cannot set up the root for the daemon tests"
+		echo "FAIL: daemon tests: no chroot or systemd-udevd" \
+			>>"$R/daemon.log"
+	fi
+fi
+[ "$daemon" = yes ] && daemon_tests kernel
 if rmmod posreader; then
 	echo ok >"$R/rmmod"
 else
 	echo failed >"$R/rmmod"
 fi
+[ "$daemon" = yes ] && daemon_tests usb
+[ "$daemon" = yes ] && udevd_stop
+cat "$R/daemon.log"
 dmesg >"$R/dmesg.txt"
 say "done"

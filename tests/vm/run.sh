@@ -1,11 +1,13 @@
 #!/bin/bash
 # posreader VM test, host side: build posreader.ko and the guest programs,
 # fetch Debian's kernel, boot it in QEMU (TCG) with the host root shared
-# read-only, run the scenarios against the FunctionFS simulator, and check
-# the guest's kernel log. Exit status 0 only if everything passed.
+# read-only, run the driver's scenarios against the FunctionFS simulator,
+# then posreaderd's integration tests over the kernel and the usb
+# transport, and check the guest's kernel log. Exit status 0 only if
+# everything passed.
 #
 # usage: tests/vm/run.sh [--kernel KVER] [--only SCENARIO] [--cycles N]
-#                        [--junk N]
+#                        [--junk N] [--transports kernel,usb|none]
 # env:   BUILD_VM (default build-vm), VM_TIMEOUT seconds (default 900)
 set -euo pipefail
 
@@ -15,6 +17,7 @@ cache=$root/.vm-cache
 here=$root/tests/vm
 kver=
 extra=
+transports=kernel,usb
 
 while [[ $# -gt 0 ]]; do
 	case "$1" in
@@ -22,16 +25,25 @@ while [[ $# -gt 0 ]]; do
 	--only) extra+=" posreader.only=$2"; shift 2 ;;
 	--cycles) extra+=" posreader.cycles=$2"; shift 2 ;;
 	--junk) extra+=" posreader.junk=$2"; shift 2 ;;
+	--transports) transports=$2; shift 2 ;;
 	*) echo "usage: $0 [--kernel KVER] [--only NAME] [--cycles N]" \
-		"[--junk N]" >&2; exit 2 ;;
+		"[--junk N] [--transports kernel,usb|none]" >&2; exit 2 ;;
 	esac
 done
 [[ -n "$kver" ]] || kver=$("$here/kernels.sh" --default)
+for t in ${transports//,/ }; do
+	case "$t" in
+	kernel | usb | none) ;;
+	*) echo "$0: --transports takes kernel, usb or none, not '$t'" >&2
+		exit 2 ;;
+	esac
+done
 
 echo "== posreader VM test, kernel $kver"
 [[ -f "$build/build.ninja" ]] || meson setup "$build" >/dev/null
 if ! meson compile -C "$build" posreader-sim posreader-vmtest \
-	posreader-bad-gadget >"$build/vm-compile.log" 2>&1; then
+	posreader-bad-gadget posreaderd test-daemon-api test-daemon-hotplug \
+	>"$build/vm-compile.log" 2>&1; then
 	cat "$build/vm-compile.log" >&2
 	echo "FAIL: building the guest programs"
 	exit 1
@@ -58,7 +70,7 @@ timeout --kill-after=10 "${VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-initrd "$build/vm-initrd-$kver.gz" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$results,mount_tag=results,security_model=none" \
-	-append "console=ttyS0 quiet panic=-1 posreader.root=$root posreader.build=$build posreader.kmod=$build/kmod-$kver/driver/posreader.ko$extra" \
+	-append "console=ttyS0 quiet panic=-1 posreader.root=$root posreader.build=$build posreader.kmod=$build/kmod-$kver/driver/posreader.ko posreader.transports=$transports$extra" \
 	</dev/null >"$results/console.log" 2>&1
 qrc=$?
 set -e
@@ -83,6 +95,26 @@ if [[ -f "$results/vmtest.log" ]]; then
 else
 	echo "FAIL: vm: the test program never ran (see $results/console.log)"
 	failed=$((failed + 1))
+fi
+
+# posreaderd's scenarios over each transport: a line per scenario.
+skipped=0
+for t in ${transports//,/ }; do
+	[[ $t == none ]] && continue
+	log=$results/daemon.log
+	if ! grep -qx "daemon-tests $t: done" "$log" 2>/dev/null; then
+		echo "FAIL: daemon tests over $t: did not finish (see $results)"
+		failed=$((failed + 1))
+	fi
+done
+if [[ -f "$results/daemon.log" ]]; then
+	grep -E '^(PASS|FAIL|SKIP|#)' "$results/daemon.log" || true
+	p=$(grep -c '^PASS' "$results/daemon.log" || true)
+	f=$(grep -c '^FAIL' "$results/daemon.log" || true)
+	s=$(grep -c '^SKIP' "$results/daemon.log" || true)
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
 fi
 
 if [[ "$(cat "$results/rmmod" 2>/dev/null)" == ok ]]; then
@@ -120,5 +152,5 @@ else
 	failed=$((failed + 1))
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [[ $failed -eq 0 ]]
