@@ -6,9 +6,10 @@
  *
  *   APDU round trip via Transmit and via AcquireChannel, against a no-op
  *   call (Peer.Ping) to the same daemon over the same bus: the floor;
- *   swipe-to-signal latency; idle RSS with 1 and 8 readers; cold start to
- *   name owned; wakeups while idle; event cost with 1..8 readers and
- *   1..64 subscribed clients.
+ *   swipe-to-signal latency; idle RSS with 1 and 8 readers, and how much
+ *   of it is anonymous and how much file-backed; cold start to name
+ *   owned; wakeups while idle; event cost with 1..8 readers and 1..64
+ *   subscribed clients.
  *
  * Card services need an active terminal: meson runs this with the
  * daemon's test hook POSREADER_TEST_PROVISION=1, which provisions the
@@ -259,6 +260,35 @@ static long proc_status_value(pid_t pid, const char *key)
 	return v;
 }
 
+/*
+ * The daemon's resident memory (VmRSS) and its two parts: anonymous
+ * (heap, stacks, libraries' relocated data) and file-backed (mostly the
+ * shared libraries' pages, which every process using them shares).
+ */
+struct rss {
+	long total_kb, anon_kb, file_kb;
+};
+
+static struct rss daemon_rss(pid_t pid)
+{
+	return (struct rss){
+		.total_kb = proc_status_value(pid, "VmRSS"),
+		.anon_kb = proc_status_value(pid, "RssAnon"),
+		.file_kb = proc_status_value(pid, "RssFile") +
+			   proc_status_value(pid, "RssShmem"),
+	};
+}
+
+static void row_rss(const char *metric, struct rss r)
+{
+	char v[64];
+
+	snprintf(v, sizeof(v), "%ld kB", r.total_kb);
+	row(metric, v, "<= 4096 kB");
+	snprintf(v, sizeof(v), "%ld kB + %ld kB", r.anon_kb, r.file_kb);
+	row("  of which anonymous + file-backed", v, "-");
+}
+
 static void wait_readers(sd_bus *bus, struct env *e, unsigned int n)
 {
 	char *s = NULL;
@@ -303,7 +333,8 @@ int main(void)
 	static char serials[8][16];
 	sd_bus *clients[CLIENTS_MAX] = { 0 };
 	struct stats ping, tx, ch, ev;
-	long rss1, rss8 = -1, csw0, csw1;
+	struct rss rss1, rss8 = { -1, -1, -1 };
+	long csw0, csw1;
 	char v[96], path0[128];
 	struct env e;
 	int ret;
@@ -332,7 +363,7 @@ int main(void)
 
 	/* Idle: RSS with one reader, and wakeups over two quiet seconds. */
 	bus_pump(clients[0], 300);
-	rss1 = proc_status_value(e.daemon_pid, "VmRSS");
+	rss1 = daemon_rss(e.daemon_pid);
 	csw0 = proc_status_value(e.daemon_pid, "voluntary_ctxt_switches") +
 	       proc_status_value(e.daemon_pid, "nonvoluntary_ctxt_switches");
 	sleep(2);
@@ -372,7 +403,7 @@ int main(void)
 				}
 				wait_readers(clients[0], &e, 8);
 				bus_pump(clients[0], 300);
-				rss8 = proc_status_value(e.daemon_pid, "VmRSS");
+				rss8 = daemon_rss(e.daemon_pid);
 			}
 			ev = bench_events(&e, clients, n, path0);
 			snprintf(m, sizeof(m),
@@ -384,10 +415,8 @@ int main(void)
 		}
 	}
 
-	snprintf(v, sizeof(v), "%ld kB", rss1);
-	row("idle RSS, 1 reader", v, "<= 4096 kB");
-	snprintf(v, sizeof(v), "%ld kB", rss8);
-	row("idle RSS, 8 readers", v, "<= 4096 kB");
+	row_rss("idle RSS, 1 reader", rss1);
+	row_rss("idle RSS, 8 readers", rss8);
 	snprintf(v, sizeof(v), "%ld in 2 s", csw1 - csw0);
 	row("wakeups while idle (context switches)", v, "0");
 	for (int c = 0; c < CLIENTS_MAX; c++)
