@@ -33,13 +33,40 @@ say() {
 	echo "POSREADER-VM: $*"
 }
 
+# The source and build trees may live under the host's /tmp (a CI
+# checkout, say), which the chroot's fresh /tmp would hide: hold them
+# aside in /keep and bind them back at the same paths.
+kept=
+keep_tmp_trees() {
+	n=0
+	for p in "$root" "${build#/host}"; do
+		case "$p" in
+		/tmp/*)
+			n=$((n + 1))
+			mkdir -p "/keep/$n" &&
+				mount -o bind "/host$p" "/keep/$n" || return 1
+			kept="$kept $n:$p"
+			;;
+		esac
+	done
+}
+
+restore_tmp_trees() {
+	for k in $kept; do
+		mkdir -p "/host${k#*:}" &&
+			mount -o bind "/keep/${k%%:*}" "/host${k#*:}" || return 1
+	done
+}
+
 # A root for host programs that expect a normal system (the daemon, its
 # tests, dbus-daemon, systemd-udevd): the host root, with the guest's
 # /dev, /proc and /sys, fresh /tmp and /run, and the results share.
 C=/host
 HOSTPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 chroot_up() {
+	keep_tmp_trees &&
 	mount -t tmpfs tmpfs "$C/tmp" &&
+	restore_tmp_trees &&
 	mount -t tmpfs tmpfs "$C/run" &&
 	mount -o rbind /dev "$C/dev" &&
 	mount -o rbind /proc "$C/proc" &&
