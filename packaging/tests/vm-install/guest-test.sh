@@ -89,10 +89,13 @@ echo dummy_udc.0 >"$G/UDC" || { fail "cannot bind the gadget"; finish; }
 
 if wait_for 60 test -c /dev/posreader0; then
 	pass "/dev/posreader0 appeared"
-	perms=$(stat -c '%U %G %a' /dev/posreader0)
-	if [[ "$perms" == "root posreader 660" ]]; then
+	# devtmpfs makes the node root:root 0600; udev's rule then sets
+	# the group and mode, a moment later.
+	udevadm settle --timeout=30 || true
+	if wait_for 10 sh -c "[ \"\$(stat -c '%U %G %a' /dev/posreader0)\" = 'root posreader 660' ]"; then
 		pass "/dev/posreader0 is root:posreader 0660"
 	else
+		perms=$(stat -c '%U %G %a' /dev/posreader0)
 		fail "/dev/posreader0 is '$perms', want 'root posreader 660'"
 	fi
 else
