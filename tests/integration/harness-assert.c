@@ -136,3 +136,27 @@ bool wait_state(sd_bus *bus, const char *want, unsigned int ms)
 	}
 	return false;
 }
+
+unsigned int audit_count(sd_bus *bus, const char *event, const char *caller,
+			 const char *detail)
+{
+	sd_bus_message *audit = NULL;
+	const char *ev, *who, *det;
+	int64_t seq, wall;
+	unsigned int n = 0;
+	int ok;
+
+	assert_int_equal(terminal_call(bus, 10, "GetAudit", &audit, "xu",
+				       (int64_t)0, 1000),
+			 0);
+	assert_true(sd_bus_message_enter_container(audit, 'a', "(xxsssb)") >=
+		    0);
+	while (sd_bus_message_read(audit, "(xxsssb)", &seq, &wall, &ev, &who,
+				   &det, &ok) > 0)
+		if (strcmp(ev, event) == 0 &&
+		    (!caller || strcmp(who, caller) == 0) &&
+		    (!detail || strcmp(det, detail) == 0))
+			n++;
+	sd_bus_message_unref(audit);
+	return n;
+}

@@ -163,6 +163,14 @@ bool find_reason(sd_bus *bus, const char *want, struct lock_reason *ret);
 bool find_reason_of(sd_bus *bus, const char *want, const char *subject,
 		    struct lock_reason *ret);
 
+/*
+ * How many of the first 1000 audit entries have this event, and this
+ * caller and detail where they are not NULL (fails the test if GetAudit
+ * does).
+ */
+unsigned int audit_count(sd_bus *bus, const char *event, const char *caller,
+			 const char *detail);
+
 /* Fail the test unless ret is an error and last_error_name() is name. */
 void expect_bus_error(int ret, const char *name);
 

@@ -170,28 +170,13 @@ static int provision(sd_bus *bus)
 }
 
 /* Audit entries with this event whose caller is the reader serial. */
-static unsigned int audit_count(sd_bus *bus, const char *event,
-				const char *serial)
+static unsigned int reader_audit_count(sd_bus *bus, const char *event,
+				       const char *serial)
 {
-	sd_bus_message *audit = NULL;
-	const char *ev, *caller, *detail;
-	int64_t seq, wall;
 	char who[64];
-	unsigned int n = 0;
-	int ok;
 
 	snprintf(who, sizeof(who), "reader %s", serial);
-	assert_int_equal(terminal_call(bus, 10, "GetAudit", &audit, "xu",
-				       (int64_t)0, 1000),
-			 0);
-	assert_true(sd_bus_message_enter_container(audit, 'a', "(xxsssb)") >=
-		    0);
-	while (sd_bus_message_read(audit, "(xxsssb)", &seq, &wall, &ev, &caller,
-				   &detail, &ok) > 0)
-		if (strcmp(ev, event) == 0 && strcmp(caller, who) == 0)
-			n++;
-	sd_bus_message_unref(audit);
-	return n;
+	return audit_count(bus, event, who, NULL);
 }
 
 /* The LEDs simulator slot i of e shows (posreader-sim ctl status). */
@@ -327,12 +312,13 @@ static void test_impostor_then_repair(void **state)
 
 	replace_sim(bus, NULL, IMPOSTOR_KEY);
 	expect_not_genuine(bus, "wrong authentication response");
-	failed = audit_count(bus, "reader-not-genuine", SERIAL);
+	failed = reader_audit_count(bus, "reader-not-genuine", SERIAL);
 	/* Pairing again while the impostor is attached lifts the reason,
 	 * but the impostor is challenged at once and fails again. */
 	assert_int_equal(pair_default(bus, SERIAL), 0);
 	expect_not_genuine(bus, "wrong authentication response");
-	assert_true(audit_count(bus, "reader-not-genuine", SERIAL) > failed);
+	assert_true(reader_audit_count(bus, "reader-not-genuine", SERIAL) >
+		    failed);
 	/* The genuine reader is back: proving the key does not lift the
 	 * verdict (docs/security.md); it attached while blocked, so its
 	 * indicators say out of service. */
@@ -555,7 +541,8 @@ static void test_provision_judges_silent_reader(void **state)
 			 "org.posreader1.Error.Busy");
 	assert_true(now_ms() - start < AUTH_TIMEOUT_MS);
 	expect_leds(&pe, 0, LEDS_OFF);
-	assert_true(audit_count(bus, "reader-authenticated", "PROV-GOOD") >= 1);
+	assert_true(reader_audit_count(bus, "reader-authenticated",
+				       "PROV-GOOD") >= 1);
 	/* No answer within the timeout: not genuine, and the whole
 	 * terminal is out of service. */
 	expect_not_genuine_of(bus, "PROV-SILENT", silent, "did not answer");
@@ -607,7 +594,8 @@ static void test_provision_judges_every_reader(void **state)
 		find_reason_of(bus, "reader-not-genuine", "PROV-GOOD", NULL));
 	assert_false(
 		find_reason_of(bus, "reader-not-genuine", "PROV-LIBNFC", NULL));
-	assert_true(audit_count(bus, "reader-authenticated", "PROV-GOOD") >= 1);
+	assert_true(reader_audit_count(bus, "reader-authenticated",
+				       "PROV-GOOD") >= 1);
 	expect_bus_error(
 		reader_call(bus, reader_path("PROV-GOOD"), "Claim", NULL, NULL),
 		"org.posreader1.Error.Locked");
