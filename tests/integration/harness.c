@@ -634,23 +634,27 @@ void set_last_error(const sd_bus_error *error)
 		 error->message ? error->message : "");
 }
 
-int terminal_call(sd_bus *bus, unsigned int timeout_s, const char *method,
-		  sd_bus_message **ret_reply, const char *types, ...)
+/* A new Terminal method call; last error cleared. */
+static int new_terminal_call(sd_bus *bus, const char *method,
+			     sd_bus_message **ret)
 {
-	sd_bus_message *m = NULL, *reply = NULL;
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	va_list ap;
-	int ret;
-
 	set_last_error(NULL);
-	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1",
-					     "/org/posreader1",
-					     "org.posreader1.Terminal", method);
-	if (ret >= 0 && types) {
-		va_start(ap, types);
-		ret = sd_bus_message_appendv(m, types, ap);
-		va_end(ap);
-	}
+	return sd_bus_message_new_method_call(
+		bus, ret, "org.posreader1", "/org/posreader1",
+		"org.posreader1.Terminal", method);
+}
+
+/*
+ * Send m unless building it failed (ret < 0), keep the error for
+ * last_error_name(), hand out the reply, free the rest.
+ */
+static int finish_terminal_call(sd_bus *bus, sd_bus_message *m, int ret,
+				unsigned int timeout_s,
+				sd_bus_message **ret_reply)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+
 	if (ret >= 0)
 		ret = sd_bus_call(bus, m, timeout_s * 1000000ULL, &error,
 				  &reply);
@@ -663,6 +667,87 @@ int terminal_call(sd_bus *bus, unsigned int timeout_s, const char *method,
 	else
 		sd_bus_message_unref(reply);
 	return ret < 0 ? ret : 0;
+}
+
+int terminal_call(sd_bus *bus, unsigned int timeout_s, const char *method,
+		  sd_bus_message **ret_reply, const char *types, ...)
+{
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int ret;
+
+	ret = new_terminal_call(bus, method, &m);
+	if (ret >= 0 && types) {
+		va_start(ap, types);
+		ret = sd_bus_message_appendv(m, types, ap);
+		va_end(ap);
+	}
+	return finish_terminal_call(bus, m, ret, timeout_s, ret_reply);
+}
+
+int terminal_pair_reader(sd_bus *bus, const char *serial, const uint8_t key[32],
+			 const uint8_t kcv[3])
+{
+	sd_bus_message *m = NULL;
+	int ret;
+
+	ret = new_terminal_call(bus, "PairReader", &m);
+	if (ret >= 0)
+		ret = sd_bus_message_append(m, "s", serial);
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', key, 32);
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', kcv, 3);
+	return finish_terminal_call(bus, m, ret, 0, NULL);
+}
+
+/* Append {sv} "name" -> <ay> to an open a{sv}. */
+static int append_bytes_entry(sd_bus_message *m, const char *name,
+			      const uint8_t *v, size_t n)
+{
+	int ret;
+
+	ret = sd_bus_message_open_container(m, 'e', "sv");
+	if (ret >= 0)
+		ret = sd_bus_message_append(m, "s", name);
+	if (ret >= 0)
+		ret = sd_bus_message_open_container(m, 'v', "ay");
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', v, n);
+	if (ret >= 0)
+		ret = sd_bus_message_close_container(m);
+	if (ret >= 0)
+		ret = sd_bus_message_close_container(m);
+	return ret;
+}
+
+int terminal_provision(sd_bus *bus, const char *terminal_id,
+		       const char *operator_pin, const char *supervisor_pin,
+		       const uint8_t master_kcv[3],
+		       const uint8_t acquirer_key[32])
+{
+	static const uint8_t master[16];
+	sd_bus_message *m = NULL;
+	int ret;
+
+	ret = new_terminal_call(bus, "Provision", &m);
+	if (ret >= 0)
+		ret = sd_bus_message_open_container(m, 'a', "{sv}");
+	if (ret >= 0)
+		ret = sd_bus_message_append(
+			m, "{sv}{sv}{sv}{sv}", "terminal_id", "s", terminal_id,
+			"master_type", "s", "aes128", "operator_pin", "s",
+			operator_pin, "supervisor_pin", "s", supervisor_pin);
+	if (ret >= 0)
+		ret = append_bytes_entry(m, "master_key", master,
+					 sizeof(master));
+	if (ret >= 0)
+		ret = append_bytes_entry(m, "master_kcv", master_kcv, 3);
+	if (ret >= 0)
+		ret = append_bytes_entry(m, "acquirer_key", acquirer_key, 32);
+	if (ret >= 0)
+		ret = sd_bus_message_close_container(m);
+	return finish_terminal_call(bus, m, ret, 0, NULL);
 }
 
 int wait_claimed_by(sd_bus *bus, const char *path, const char *owner,

@@ -144,6 +144,23 @@ void set_last_error(const sd_bus_error *error);
 int terminal_call(sd_bus *bus, unsigned int timeout_s, const char *method,
 		  sd_bus_message **ret_reply, const char *types, ...);
 
+/*
+ * PairReader(serial, key, kcv); 0 or the negative errno, the error in
+ * last_error_name()/last_error_message().
+ */
+int terminal_pair_reader(sd_bus *bus, const char *serial,
+			 const uint8_t key[32], const uint8_t kcv[3]);
+
+/*
+ * Provision with the test master key (16 zero bytes, AES-128, whose KCV
+ * the caller passes, right or wrong), these PINs and this acquirer public
+ * key; errors as terminal_pair_reader().
+ */
+int terminal_provision(sd_bus *bus, const char *terminal_id,
+		       const char *operator_pin, const char *supervisor_pin,
+		       const uint8_t master_kcv[3],
+		       const uint8_t acquirer_key[32]);
+
 /* One entry of the Terminal's LockReasons. */
 struct lock_reason {
 	char subject[64], message[256];

@@ -94,29 +94,15 @@ static const char *selftest_reader_auth(sd_bus *bus)
 static int pair_key(sd_bus *bus, const char *serial, int fill,
 		    const uint8_t kcv[3])
 {
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL;
 	uint8_t key[32];
 	int ret;
 
 	for (size_t i = 0; i < sizeof(key); i++)
 		key[i] = fill < 0 ? (uint8_t)i : (uint8_t)fill;
-	ret = sd_bus_message_new_method_call(
-		bus, &m, "org.posreader1", "/org/posreader1",
-		"org.posreader1.Terminal", "PairReader");
-	if (ret >= 0)
-		ret = sd_bus_message_append(m, "s", serial);
-	if (ret >= 0)
-		ret = sd_bus_message_append_array(m, 'y', key, sizeof(key));
-	if (ret >= 0)
-		ret = sd_bus_message_append_array(m, 'y', kcv, 3);
-	if (ret >= 0)
-		ret = sd_bus_call(bus, m, 0, &error, NULL);
+	ret = terminal_pair_reader(bus, serial, key, kcv);
 	if (ret < 0)
-		print_error("PairReader: %s\n", error.message);
-	sd_bus_error_free(&error);
-	sd_bus_message_unref(m);
-	return ret < 0 ? ret : 0;
+		print_error("PairReader: %s\n", last_error_message());
+	return ret;
 }
 
 /* PairReader(serial) with the simulator's default key and its KCV. */
@@ -128,45 +114,16 @@ static int pair_default(sd_bus *bus, const char *serial)
 /* Provision over the bus with fixed test keys and PINs. */
 static int provision(sd_bus *bus)
 {
-	static const uint8_t master[16], master_kcv[3] = { 0x66, 0xe9, 0x4b };
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL;
+	static const uint8_t master_kcv[3] = { 0x66, 0xe9, 0x4b };
 	uint8_t acq[32];
 	int ret;
 
 	memset(acq, 0x5a, sizeof(acq));
-	assert_true(sd_bus_message_new_method_call(
-			    bus, &m, "org.posreader1", "/org/posreader1",
-			    "org.posreader1.Terminal", "Provision") >= 0);
-	assert_true(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
-	assert_true(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "terminal_id",
-					  "s", "AUTH-TERMINAL", "master_type",
-					  "s", "aes128", "operator_pin", "s",
-					  "4826", "supervisor_pin", "s",
-					  "7391") >= 0);
-	struct {
-		const char *name;
-		const uint8_t *v;
-		size_t n;
-	} blobs[] = { { "master_key", master, sizeof(master) },
-		      { "master_kcv", master_kcv, sizeof(master_kcv) },
-		      { "acquirer_key", acq, sizeof(acq) } };
-	for (size_t i = 0; i < 3; i++) {
-		assert_true(sd_bus_message_open_container(m, 'e', "sv") >= 0);
-		assert_true(sd_bus_message_append(m, "s", blobs[i].name) >= 0);
-		assert_true(sd_bus_message_open_container(m, 'v', "ay") >= 0);
-		assert_true(sd_bus_message_append_array(m, 'y', blobs[i].v,
-							blobs[i].n) >= 0);
-		assert_true(sd_bus_message_close_container(m) >= 0);
-		assert_true(sd_bus_message_close_container(m) >= 0);
-	}
-	assert_true(sd_bus_message_close_container(m) >= 0);
-	ret = sd_bus_call(bus, m, 0, &error, NULL);
+	ret = terminal_provision(bus, "AUTH-TERMINAL", "4826", "7391",
+				 master_kcv, acq);
 	if (ret < 0)
-		print_error("Provision: %s\n", error.message);
-	sd_bus_error_free(&error);
-	sd_bus_message_unref(m);
-	return ret < 0 ? ret : 0;
+		print_error("Provision: %s\n", last_error_message());
+	return ret;
 }
 
 /* Audit entries with this event whose caller is the reader serial. */

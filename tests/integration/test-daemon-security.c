@@ -262,78 +262,22 @@ static void hex_to_bytes(const char *hex, uint8_t *out, size_t n)
 /* Provision over the bus (root); acquirer key from acq_pub. */
 static int provision(sd_bus *bus, const uint8_t *master_kcv)
 {
-	static const uint8_t master[16];
 	uint8_t pub[32];
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL;
-	int ret;
 
 	hex_to_bytes(acq_pub, pub, sizeof(pub));
-	set_last_error(NULL);
-	assert_true(sd_bus_message_new_method_call(
-			    bus, &m, "org.posreader1", "/org/posreader1",
-			    "org.posreader1.Terminal", "Provision") >= 0);
-	assert_true(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
-	assert_true(sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "terminal_id",
-					  "s", TERMINAL_ID, "master_type", "s",
-					  "aes128", "operator_pin", "s",
-					  OPERATOR_PIN, "supervisor_pin", "s",
-					  SUPERVISOR_PIN) >= 0);
-	assert_true(sd_bus_message_open_container(m, 'e', "sv") >= 0);
-	assert_true(sd_bus_message_append(m, "s", "master_key") >= 0);
-	assert_true(sd_bus_message_open_container(m, 'v', "ay") >= 0);
-	assert_true(sd_bus_message_append_array(m, 'y', master, 16) >= 0);
-	assert_true(sd_bus_message_close_container(m) >= 0);
-	assert_true(sd_bus_message_close_container(m) >= 0);
-	assert_true(sd_bus_message_open_container(m, 'e', "sv") >= 0);
-	assert_true(sd_bus_message_append(m, "s", "master_kcv") >= 0);
-	assert_true(sd_bus_message_open_container(m, 'v', "ay") >= 0);
-	assert_true(sd_bus_message_append_array(m, 'y', master_kcv, 3) >= 0);
-	assert_true(sd_bus_message_close_container(m) >= 0);
-	assert_true(sd_bus_message_close_container(m) >= 0);
-	assert_true(sd_bus_message_open_container(m, 'e', "sv") >= 0);
-	assert_true(sd_bus_message_append(m, "s", "acquirer_key") >= 0);
-	assert_true(sd_bus_message_open_container(m, 'v', "ay") >= 0);
-	assert_true(sd_bus_message_append_array(m, 'y', pub, 32) >= 0);
-	assert_true(sd_bus_message_close_container(m) >= 0);
-	assert_true(sd_bus_message_close_container(m) >= 0);
-	assert_true(sd_bus_message_close_container(m) >= 0);
-	ret = sd_bus_call(bus, m, 0, &error, NULL);
-	if (ret < 0)
-		set_last_error(&error);
-	sd_bus_error_free(&error);
-	sd_bus_message_unref(m);
-	return ret;
+	return terminal_provision(bus, TERMINAL_ID, OPERATOR_PIN,
+				  SUPERVISOR_PIN, master_kcv, pub);
 }
 
 /* PairReader(SERIAL) with the simulator's default key (00..1f) and KCV. */
 static int pair_reader(sd_bus *bus)
 {
 	static const uint8_t kcv[3] = { 0xff, 0x92, 0x12 };
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL;
 	uint8_t key[32];
-	int ret;
 
 	for (size_t i = 0; i < sizeof(key); i++)
 		key[i] = (uint8_t)i;
-	set_last_error(NULL);
-	ret = sd_bus_message_new_method_call(
-		bus, &m, "org.posreader1", "/org/posreader1",
-		"org.posreader1.Terminal", "PairReader");
-	if (ret >= 0)
-		ret = sd_bus_message_append(m, "s", SERIAL);
-	if (ret >= 0)
-		ret = sd_bus_message_append_array(m, 'y', key, sizeof(key));
-	if (ret >= 0)
-		ret = sd_bus_message_append_array(m, 'y', kcv, sizeof(kcv));
-	if (ret >= 0)
-		ret = sd_bus_call(bus, m, 0, &error, NULL);
-	if (ret < 0)
-		set_last_error(&error);
-	sd_bus_error_free(&error);
-	sd_bus_message_unref(m);
-	return ret < 0 ? ret : 0;
+	return terminal_pair_reader(bus, SERIAL, key, kcv);
 }
 
 /* (b, u) of VerifyPin. */
