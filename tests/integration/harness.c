@@ -552,105 +552,22 @@ const char *last_error_message(void)
 	return error_message;
 }
 
-int reader_call(sd_bus *bus, const char *path, const char *method,
-		sd_bus_message **ret_reply, const char *types, ...)
-{
-	sd_bus_message *m = NULL, *reply = NULL;
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	va_list ap;
-	int ret;
-
-	error_name[0] = '\0';
-	error_message[0] = '\0';
-	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1", path,
-					     "org.posreader1.Reader", method);
-	if (ret < 0)
-		return ret;
-	if (types && *types) {
-		va_start(ap, types);
-		ret = sd_bus_message_appendv(m, types, ap);
-		va_end(ap);
-		if (ret < 0)
-			goto out;
-	}
-	ret = sd_bus_call(bus, m, 30 * 1000000ULL, &error, &reply);
-	if (ret < 0 && error.name) {
-		snprintf(error_name, sizeof(error_name), "%s", error.name);
-		snprintf(error_message, sizeof(error_message), "%s",
-			 error.message ? error.message : "");
-	}
-out:
-	sd_bus_error_free(&error);
-	sd_bus_message_unref(m);
-	if (ret >= 0 && ret_reply)
-		*ret_reply = reply;
-	else
-		sd_bus_message_unref(reply);
-	return ret < 0 ? ret : 0;
-}
-
-int reader_transmit(sd_bus *bus, const char *path, const char *slot,
-		    const void *apdu, size_t len, sd_bus_message **ret_reply)
-{
-	sd_bus_message *m = NULL, *reply = NULL;
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	int ret;
-
-	error_name[0] = '\0';
-	error_message[0] = '\0';
-	ret = sd_bus_message_new_method_call(bus, &m, "org.posreader1", path,
-					     "org.posreader1.Reader",
-					     "Transmit");
-	if (ret >= 0)
-		ret = sd_bus_message_append(m, "s", slot);
-	if (ret >= 0)
-		ret = sd_bus_message_append_array(m, 'y', apdu, len);
-	if (ret >= 0)
-		ret = sd_bus_call(bus, m, 30 * 1000000ULL, &error, &reply);
-	if (ret < 0 && error.name) {
-		snprintf(error_name, sizeof(error_name), "%s", error.name);
-		snprintf(error_message, sizeof(error_message), "%s",
-			 error.message ? error.message : "");
-	}
-	sd_bus_error_free(&error);
-	sd_bus_message_unref(m);
-	if (ret >= 0 && ret_reply)
-		*ret_reply = reply;
-	else
-		sd_bus_message_unref(reply);
-	return ret < 0 ? ret : 0;
-}
-
-void set_last_error(const sd_bus_error *error)
-{
-	if (!error) {
-		error_name[0] = '\0';
-		error_message[0] = '\0';
-		return;
-	}
-	snprintf(error_name, sizeof(error_name), "%s",
-		 error->name ? error->name : "?");
-	snprintf(error_message, sizeof(error_message), "%s",
-		 error->message ? error->message : "");
-}
-
-/* A new Terminal method call; last error cleared. */
-static int new_terminal_call(sd_bus *bus, const char *method,
-			     sd_bus_message **ret)
+/* A new method call on org.posreader1; last error cleared. */
+static int new_call(sd_bus *bus, const char *path, const char *interface,
+		    const char *method, sd_bus_message **ret)
 {
 	set_last_error(NULL);
-	return sd_bus_message_new_method_call(
-		bus, ret, "org.posreader1", "/org/posreader1",
-		"org.posreader1.Terminal", method);
+	return sd_bus_message_new_method_call(bus, ret, "org.posreader1", path,
+					      interface, method);
 }
 
 /*
- * Send m unless building it failed (ret < 0), keep the error for
- * last_error_name(), hand out the reply, free the rest.
+ * Send m unless building it failed (ret < 0; timeout 0: sd-bus's
+ * default), keep the error for last_error_name(), hand out the reply,
+ * free the rest.
  */
-static int finish_terminal_call(sd_bus *bus, sd_bus_message *m, int ret,
-				unsigned int timeout_s,
-				sd_bus_message **ret_reply)
+static int finish_call(sd_bus *bus, sd_bus_message *m, int ret,
+		       unsigned int timeout_s, sd_bus_message **ret_reply)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
@@ -669,6 +586,49 @@ static int finish_terminal_call(sd_bus *bus, sd_bus_message *m, int ret,
 	return ret < 0 ? ret : 0;
 }
 
+int reader_call(sd_bus *bus, const char *path, const char *method,
+		sd_bus_message **ret_reply, const char *types, ...)
+{
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int ret;
+
+	ret = new_call(bus, path, "org.posreader1.Reader", method, &m);
+	if (ret >= 0 && types && *types) {
+		va_start(ap, types);
+		ret = sd_bus_message_appendv(m, types, ap);
+		va_end(ap);
+	}
+	return finish_call(bus, m, ret, 30, ret_reply);
+}
+
+int reader_transmit(sd_bus *bus, const char *path, const char *slot,
+		    const void *apdu, size_t len, sd_bus_message **ret_reply)
+{
+	sd_bus_message *m = NULL;
+	int ret;
+
+	ret = new_call(bus, path, "org.posreader1.Reader", "Transmit", &m);
+	if (ret >= 0)
+		ret = sd_bus_message_append(m, "s", slot);
+	if (ret >= 0)
+		ret = sd_bus_message_append_array(m, 'y', apdu, len);
+	return finish_call(bus, m, ret, 30, ret_reply);
+}
+
+void set_last_error(const sd_bus_error *error)
+{
+	if (!error) {
+		error_name[0] = '\0';
+		error_message[0] = '\0';
+		return;
+	}
+	snprintf(error_name, sizeof(error_name), "%s",
+		 error->name ? error->name : "?");
+	snprintf(error_message, sizeof(error_message), "%s",
+		 error->message ? error->message : "");
+}
+
 int terminal_call(sd_bus *bus, unsigned int timeout_s, const char *method,
 		  sd_bus_message **ret_reply, const char *types, ...)
 {
@@ -676,13 +636,14 @@ int terminal_call(sd_bus *bus, unsigned int timeout_s, const char *method,
 	va_list ap;
 	int ret;
 
-	ret = new_terminal_call(bus, method, &m);
+	ret = new_call(bus, "/org/posreader1", "org.posreader1.Terminal",
+		       method, &m);
 	if (ret >= 0 && types) {
 		va_start(ap, types);
 		ret = sd_bus_message_appendv(m, types, ap);
 		va_end(ap);
 	}
-	return finish_terminal_call(bus, m, ret, timeout_s, ret_reply);
+	return finish_call(bus, m, ret, timeout_s, ret_reply);
 }
 
 int terminal_pair_reader(sd_bus *bus, const char *serial, const uint8_t key[32],
@@ -691,14 +652,15 @@ int terminal_pair_reader(sd_bus *bus, const char *serial, const uint8_t key[32],
 	sd_bus_message *m = NULL;
 	int ret;
 
-	ret = new_terminal_call(bus, "PairReader", &m);
+	ret = new_call(bus, "/org/posreader1", "org.posreader1.Terminal",
+		       "PairReader", &m);
 	if (ret >= 0)
 		ret = sd_bus_message_append(m, "s", serial);
 	if (ret >= 0)
 		ret = sd_bus_message_append_array(m, 'y', key, 32);
 	if (ret >= 0)
 		ret = sd_bus_message_append_array(m, 'y', kcv, 3);
-	return finish_terminal_call(bus, m, ret, 0, NULL);
+	return finish_call(bus, m, ret, 0, NULL);
 }
 
 /* Append {sv} "name" -> <ay> to an open a{sv}. */
@@ -730,7 +692,8 @@ int terminal_provision(sd_bus *bus, const char *terminal_id,
 	sd_bus_message *m = NULL;
 	int ret;
 
-	ret = new_terminal_call(bus, "Provision", &m);
+	ret = new_call(bus, "/org/posreader1", "org.posreader1.Terminal",
+		       "Provision", &m);
 	if (ret >= 0)
 		ret = sd_bus_message_open_container(m, 'a', "{sv}");
 	if (ret >= 0)
@@ -747,7 +710,7 @@ int terminal_provision(sd_bus *bus, const char *terminal_id,
 		ret = append_bytes_entry(m, "acquirer_key", acquirer_key, 32);
 	if (ret >= 0)
 		ret = sd_bus_message_close_container(m);
-	return finish_terminal_call(bus, m, ret, 0, NULL);
+	return finish_call(bus, m, ret, 0, NULL);
 }
 
 int wait_claimed_by(sd_bus *bus, const char *path, const char *owner,

@@ -105,8 +105,9 @@ void wait_reader_serial(sd_bus *bus, const char *path);
 int reader_get_bool(sd_bus *bus, const char *path, const char *prop, bool *ret);
 
 /*
- * Call a Reader method; returns 0 or the negative errno of the error,
- * whose name goes to *ret_error_name (static buffer, "" on success).
+ * Call a Reader method (30 s timeout); returns 0 or the negative errno,
+ * the error in last_error_name()/last_error_message() ("?" if the call
+ * failed without a D-Bus error).
  */
 int reader_call(sd_bus *bus, const char *path, const char *method,
 		sd_bus_message **ret_reply, const char *types, ...);
@@ -124,7 +125,8 @@ int terminal_reason_ids(sd_bus *bus, char ***ret);
 /* Free a NULL-terminated string list; NULL is fine. */
 void strv_free(char **v);
 
-/* The D-Bus error name of the last reader_call(), "" if it succeeded. */
+/* The D-Bus error name of the last call made through the harness
+ * (reader_call(), terminal_call(), ...), "" if it succeeded. */
 const char *last_error_name(void);
 
 /* The message of that error ("" after success). */
