@@ -9,41 +9,21 @@
 
 #include "posreader.h"
 
-static ssize_t serial_show(struct device *d, struct device_attribute *attr,
-			   char *buf)
-{
-	struct posreader_dev *dev = dev_get_drvdata(d);
+/* A read-only attribute showing one GET_INFO string of the reader. */
+#define POSREADER_INFO_ATTR(_name, _field)				\
+static ssize_t _name##_show(struct device *d,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct posreader_dev *dev = dev_get_drvdata(d);			\
+									\
+	return sysfs_emit(buf, "%s\n", dev->info._field);		\
+}									\
+static DEVICE_ATTR_RO(_name)
 
-	return sysfs_emit(buf, "%s\n", dev->info.serial);
-}
-static DEVICE_ATTR_RO(serial);
-
-static ssize_t firmware_version_show(struct device *d,
-				     struct device_attribute *attr, char *buf)
-{
-	struct posreader_dev *dev = dev_get_drvdata(d);
-
-	return sysfs_emit(buf, "%s\n", dev->info.firmware);
-}
-static DEVICE_ATTR_RO(firmware_version);
-
-static ssize_t vendor_show(struct device *d, struct device_attribute *attr,
-			   char *buf)
-{
-	struct posreader_dev *dev = dev_get_drvdata(d);
-
-	return sysfs_emit(buf, "%s\n", dev->info.vendor);
-}
-static DEVICE_ATTR_RO(vendor);
-
-static ssize_t model_show(struct device *d, struct device_attribute *attr,
-			  char *buf)
-{
-	struct posreader_dev *dev = dev_get_drvdata(d);
-
-	return sysfs_emit(buf, "%s\n", dev->info.model);
-}
-static DEVICE_ATTR_RO(model);
+POSREADER_INFO_ATTR(serial, serial);
+POSREADER_INFO_ATTR(firmware_version, firmware);
+POSREADER_INFO_ATTR(vendor, vendor);
+POSREADER_INFO_ATTR(model, model);
 
 static ssize_t capabilities_show(struct device *d,
 				 struct device_attribute *attr, char *buf)
