@@ -401,53 +401,44 @@ bad_type:
 				"\"leds\" must be an array of strings (as).");
 }
 
+/* One SetIndicators entry: "leds" (as) or "buzzer_ms" (u). */
+static int read_indicator(sd_bus_message *m, const char *key, void *userdata,
+			  sd_bus_error *error)
+{
+	struct prw_indicators *ind = userdata;
+	uint32_t buzzer;
+	int ret;
+
+	if (strcmp(key, "leds") == 0)
+		return parse_leds(m, &ind->leds, error);
+	if (strcmp(key, "buzzer_ms") == 0) {
+		ret = sd_bus_message_read(m, "v", "u", &buzzer);
+		if (ret < 0)
+			return sd_bus_error_set(
+				error, PR_ERR_INVALID_ARGS,
+				"\"buzzer_ms\" must be a uint32 (u).");
+		if (buzzer > PRW_BUZZER_MAX_MS)
+			return sd_bus_error_setf(error, PR_ERR_INVALID_ARGS,
+						 "\"buzzer_ms\" is at most %u.",
+						 PRW_BUZZER_MAX_MS);
+		ind->buzzer_ms = buzzer;
+		return 0;
+	}
+	return sd_bus_error_setf(error, PR_ERR_INVALID_ARGS,
+				 "Unknown indicator \"%.32s\"; use \"leds\" or "
+				 "\"buzzer_ms\".",
+				 key);
+}
+
 static int method_set_indicators(sd_bus_message *m, void *userdata,
 				 sd_bus_error *error)
 {
 	struct reader *r = userdata;
 	struct prw_indicators ind = { 0 };
 	uint8_t payload[8];
-	const char *key;
-	uint32_t buzzer;
 	int ret, n;
 
-	ret = sd_bus_message_enter_container(m, 'a', "{sv}");
-	if (ret < 0)
-		return ret;
-	while ((ret = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		ret = sd_bus_message_read(m, "s", &key);
-		if (ret < 0)
-			return ret;
-		if (strcmp(key, "leds") == 0) {
-			ret = parse_leds(m, &ind.leds, error);
-			if (ret < 0)
-				return ret;
-		} else if (strcmp(key, "buzzer_ms") == 0) {
-			ret = sd_bus_message_read(m, "v", "u", &buzzer);
-			if (ret < 0)
-				return sd_bus_error_set(
-					error, PR_ERR_INVALID_ARGS,
-					"\"buzzer_ms\" must be a uint32 (u).");
-			if (buzzer > PRW_BUZZER_MAX_MS)
-				return sd_bus_error_setf(
-					error, PR_ERR_INVALID_ARGS,
-					"\"buzzer_ms\" is at most %u.",
-					PRW_BUZZER_MAX_MS);
-			ind.buzzer_ms = buzzer;
-		} else {
-			return sd_bus_error_setf(error, PR_ERR_INVALID_ARGS,
-						 "Unknown indicator \"%.32s\"; "
-						 "use \"leds\" or "
-						 "\"buzzer_ms\".",
-						 key);
-		}
-		ret = sd_bus_message_exit_container(m);
-		if (ret < 0)
-			return ret;
-	}
-	if (ret < 0)
-		return ret;
-	ret = sd_bus_message_exit_container(m);
+	ret = bus_read_dict(m, read_indicator, &ind, error);
 	if (ret < 0)
 		return ret;
 

@@ -12,6 +12,7 @@
 
 #include <posreader/wire.h>
 
+#include "bus-util.h"
 #include "clock.h"
 #include "config.h"
 #include "dbus-errors.h"
@@ -158,8 +159,7 @@ static int run_approved(struct terminal *t, sd_bus_message *m,
 
 /* polkit's verdict on an admin call: run it, or refuse it. */
 static void polkit_answered(sd_bus_message *m, enum polkit_verdict verdict,
-			    const char *action, const char *why,
-			    void *userdata)
+			    const char *action, const char *why, void *userdata)
 {
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	struct terminal *t = userdata;
@@ -193,8 +193,8 @@ static void methods_unregistered(void *userdata)
 }
 
 /* Ask polkit about @action for call m, unless it already allowed it. */
-static int ask_polkit(struct terminal *t, sd_bus_message *m,
-		      const char *action, sd_bus_error *error)
+static int ask_polkit(struct terminal *t, sd_bus_message *m, const char *action,
+		      sd_bus_error *error)
 {
 	int ret;
 
@@ -504,15 +504,13 @@ static int parse_key_type(const char *s, enum key_type *ret)
 	return -EINVAL;
 }
 
-static int read_prov_entry(sd_bus_message *m, struct prov_args *a)
+/* The value of provisioning entry key into a; -ENOENT if unknown. */
+static int read_prov_value(sd_bus_message *m, const char *key,
+			   struct prov_args *a)
 {
 	char type[16];
-	const char *key;
 	int ret;
 
-	ret = sd_bus_message_read(m, "s", &key);
-	if (ret < 0)
-		return ret;
 	if (strcmp(key, "terminal_id") == 0)
 		return read_string_v(m, a->terminal_id, sizeof(a->terminal_id));
 	if (strcmp(key, "firmware_allowlist") == 0)
@@ -539,29 +537,23 @@ static int read_prov_entry(sd_bus_message *m, struct prov_args *a)
 	return -ENOENT;
 }
 
+static int read_prov_entry(sd_bus_message *m, const char *key, void *userdata,
+			   sd_bus_error *error)
+{
+	if (read_prov_value(m, key, userdata) < 0)
+		return sd_bus_error_set(error, PR_ERR_INVALID_ARGS,
+					"Unknown key, wrong type or value too "
+					"long in the provisioning data.");
+	return 0;
+}
+
 static int read_prov_args(sd_bus_message *m, struct prov_args *a,
 			  sd_bus_error *error)
 {
 	int ret;
 
 	a->type = KEY_AES128;
-	ret = sd_bus_message_enter_container(m, 'a', "{sv}");
-	if (ret < 0)
-		return ret;
-	while ((ret = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		ret = read_prov_entry(m, a);
-		if (ret < 0)
-			return sd_bus_error_set(error, PR_ERR_INVALID_ARGS,
-						"Unknown key, wrong type or "
-						"value too long in the "
-						"provisioning data.");
-		ret = sd_bus_message_exit_container(m);
-		if (ret < 0)
-			return ret;
-	}
-	if (ret < 0)
-		return ret;
-	ret = sd_bus_message_exit_container(m);
+	ret = bus_read_dict(m, read_prov_entry, a, error);
 	if (ret < 0)
 		return ret;
 	if (!a->terminal_id[0] || !a->master_len || a->master_kcv_len != 3 ||
