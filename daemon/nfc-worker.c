@@ -30,7 +30,7 @@
 #include "util.h"
 
 /* The socket to the daemon, after the child moved it there. */
-#define WORKER_FD 3
+#define WORKER_FD NFC_WORKER_FD
 
 /*
  * InAutoPoll: one round, period 1 (150 ms) per target type, so a poll
@@ -582,7 +582,7 @@ static int setup_process(int fd, bool quiet)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return -errno;
-	/* The daemon's memory holds keys: no core file of this copy. */
+	/* APDUs and tag data pass through here: no core file of them. */
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		return -errno;
 	if (fd != WORKER_FD) {
@@ -631,8 +631,7 @@ static int open_device(struct worker *w)
 {
 	nfc_connstring cs;
 
-	/* Bounded too: the daemon may have had other threads when it
-	 * forked, and a lock one of them held stays taken here. */
+	/* Bounded too: opening waits for the device to answer. */
 	alarm(WATCHDOG_POLL_S);
 	nfc_init(&w->ctx);
 	if (!w->ctx) {
@@ -725,20 +724,27 @@ void nfc_worker_main(int fd, const char *connstring, bool quiet)
 	_exit(NFC_EXIT_CLOSED);
 }
 
-const char *nfc_worker_exit_str(int code)
+void nfc_worker_list(void)
 {
-	switch (code) {
-	case NFC_EXIT_CLOSED:
-		return "closed";
-	case NFC_EXIT_NO_DEVICE:
-		return "libnfc cannot open the device";
-	case NFC_EXIT_LOST:
-		return "the device stopped answering";
-	case NFC_EXIT_HUNG:
-		return "a libnfc call did not return in time";
-	case NFC_EXIT_SETUP:
-		return "the worker process could not be set up";
-	default:
-		return "unexpected exit";
-	}
+	nfc_connstring found[NFC_LIST_MAX];
+	nfc_context *ctx = NULL;
+	sigset_t all;
+	size_t n;
+
+	_Static_assert(sizeof(nfc_connstring) == NFC_CONNSTRING_MAX,
+		       "NFC_CONNSTRING_MAX must match libnfc's");
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	/* A probe that never returns ends here, by SIGALRM's default. */
+	signal(SIGALRM, SIG_DFL);
+	setenv("LIBNFC_LOG_LEVEL", "1", 1);
+	alarm(NFC_LIST_TIMEOUT_S);
+	nfc_init(&ctx);
+	if (!ctx)
+		_exit(NFC_EXIT_SETUP);
+	n = nfc_list_devices(ctx, found, NFC_LIST_MAX);
+	nfc_exit(ctx);
+	for (size_t i = 0; i < n; i++)
+		printf("%.*s\n", NFC_CONNSTRING_MAX - 1, found[i]);
+	_exit(fflush(stdout) == 0 ? NFC_EXIT_CLOSED : NFC_EXIT_SETUP);
 }

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <nfc/nfc.h>
 
 #include "log.h"
 #include "manager.h"
@@ -35,8 +34,11 @@
 #define NFC_STABLE_USEC	   (30 * 1000 * 1000ULL)
 /* A worker told to stop gets this long to switch the field off. */
 #define NFC_STOP_WAIT_MS   1000
-/* Devices nfc_list_devices() reports at most. */
-#define NFC_SCAN_MAX	   16
+/* The lister gets this long before it is killed (it has its own alarm). */
+#define NFC_LIST_WAIT_MS   ((NFC_LIST_TIMEOUT_S + 2) * 1000)
+
+/* A libnfc connection string. */
+typedef char connstring_buf[NFC_CONNSTRING_MAX];
 
 struct nfc_link {
 	struct nfc_link *next;
@@ -75,6 +77,57 @@ static void scan_schedule(struct manager *m);
 
 /* ---- The worker process ---------------------------------------------- */
 
+/* A short English description of a worker exit code. */
+static const char *worker_exit_str(int code)
+{
+	switch (code) {
+	case NFC_EXIT_CLOSED:
+		return "closed";
+	case NFC_EXIT_NO_DEVICE:
+		return "libnfc cannot open the device";
+	case NFC_EXIT_LOST:
+		return "the device stopped answering";
+	case NFC_EXIT_HUNG:
+		return "a libnfc call did not return in time";
+	case NFC_EXIT_SETUP:
+		return "the worker process could not be set up";
+	case NFC_EXIT_EXEC:
+		return "the worker program could not be run";
+	default:
+		return "unexpected exit";
+	}
+}
+
+/* The worker program: the installed one, or POSREADER_NFC_WORKER (a
+ * build tree's, for the tests and the demo). */
+static const char *worker_program(void)
+{
+	const char *path = getenv("POSREADER_NFC_WORKER");
+
+	return path && *path ? path : POSREADER_NFC_WORKER_PATH;
+}
+
+/*
+ * Run the worker program with argv, fd becoming its descriptor
+ * child_fd. Returns its pid or a negative errno. The program starts
+ * afresh: none of the daemon's memory, keys included, goes with it.
+ */
+static pid_t worker_run(char *const argv[], int fd, int child_fd)
+{
+	const char *path = worker_program();
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		return pid;
+	/* Only async-signal-safe calls from here to exec. */
+	if (fd == child_fd ? fcntl(fd, F_SETFD, 0) < 0 : dup2(fd, child_fd) < 0)
+		_exit(NFC_EXIT_SETUP);
+	execv(path, argv);
+	_exit(NFC_EXIT_EXEC);
+}
+
 static void link_log_exit(struct nfc_link *l, int status)
 {
 	int level = l->failing ? LOG_DEBUG : LOG_WARNING;
@@ -84,8 +137,7 @@ static void link_log_exit(struct nfc_link *l, int status)
 	if (WIFEXITED(status))
 		log_full(level, 0,
 			 "nfc %s: %s; trying again while it is absent",
-			 l->connstring,
-			 nfc_worker_exit_str(WEXITSTATUS(status)));
+			 l->connstring, worker_exit_str(WEXITSTATUS(status)));
 	else if (WIFSIGNALED(status))
 		log_full(level, 0,
 			 "nfc %s: the worker died (signal %d); trying again",
@@ -252,21 +304,24 @@ static int link_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 /* Start a worker for l's device. */
 static int link_spawn(struct nfc_link *l)
 {
+	char *argv[] = { (char *)"posreader-nfc-worker", l->connstring, NULL,
+			 NULL };
 	int sv[2], ret;
 	pid_t pid;
 
+	/* Absent last time: failing to open it again is no news. */
+	if (l->failing) {
+		argv[1] = (char *)"--quiet";
+		argv[2] = l->connstring;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(sv[0]);
-		close(sv[1]);
-		return ret;
-	}
-	if (pid == 0)
-		nfc_worker_main(sv[1], l->connstring, l->failing);
+	pid = worker_run(argv, sv[1], NFC_WORKER_FD);
 	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return pid;
+	}
 	l->pid = pid;
 	l->fd = sv[0];
 	if (fcntl(l->fd, F_SETFL, O_NONBLOCK) < 0) {
@@ -341,12 +396,6 @@ static void link_free(struct nfc_link *l)
 	free(l);
 }
 
-/* Keep libnfc from printing frames (and so card data) on stderr. */
-static void quiet_libnfc(void)
-{
-	setenv("LIBNFC_LOG_LEVEL", "1", 1);
-}
-
 static struct nfc_link *link_find(const char *connstring)
 {
 	for (struct nfc_link *l = nfc_links; l; l = l->next)
@@ -366,11 +415,10 @@ static int link_add(struct manager *m, const char *connstring, bool scanned)
 	struct nfc_link *l;
 	int ret;
 
-	if (!*connstring || strlen(connstring) >= sizeof(nfc_connstring))
+	if (!*connstring || strlen(connstring) >= sizeof(connstring_buf))
 		return log_error_errno(-EINVAL, "nfc: bad connection string");
 	if (link_find(connstring))
 		return -EEXIST;
-	quiet_libnfc();
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
@@ -410,19 +458,106 @@ static void link_remove(struct nfc_link *l)
 	link_free(l);
 }
 
-/* Ask libnfc for its devices; returns how many, or a negative errno. */
-static int scan_list(nfc_connstring *found, size_t max)
+static uint64_t monotonic_ms(void)
 {
-	nfc_context *ctx = NULL;
-	size_t n;
+	struct timespec ts;
 
-	quiet_libnfc();
-	nfc_init(&ctx);
-	if (!ctx)
-		return -ENOMEM;
-	n = nfc_list_devices(ctx, found, max);
-	nfc_exit(ctx);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Read the lister's output from fd into buf until it closes or time runs
+ * out. Returns the length, or -ETIMEDOUT.
+ */
+static ssize_t read_list(int fd, char *buf, size_t cap)
+{
+	uint64_t end = monotonic_ms() + NFC_LIST_WAIT_MS;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		uint64_t now = monotonic_ms();
+
+		if (now >= end)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)(end - now)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0 || len + n >= cap - 1)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* Keep the connection strings of buf's lines, as many as fit in found. */
+static int parse_list(char *buf, connstring_buf *found, size_t max)
+{
+	char *line, *save = NULL;
+	size_t n = 0;
+
+	for (line = strtok_r(buf, "\n", &save); line && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		bool printable = true;
+
+		for (const char *c = line; *c && printable; c++)
+			printable = *c > ' ' && *c < 0x7f;
+		if (!printable || strlen(line) >= sizeof(found[0])) {
+			log_warning("nfc: the lister named a device "
+				    "unreadably; ignored");
+			continue;
+		}
+		strcpy(found[n++], line);
+	}
 	return (int)n;
+}
+
+/*
+ * Ask libnfc for its devices, through the worker program in --list
+ * mode: the probing runs outside the daemon. Returns how many, or a
+ * negative errno.
+ */
+static int scan_list(connstring_buf *found, size_t max)
+{
+	static char buf[NFC_LIST_MAX * (NFC_CONNSTRING_MAX + 1) + 1];
+	char *argv[] = { (char *)"posreader-nfc-worker", (char *)"--list",
+			 NULL };
+	int pipefd[2], status = 0;
+	ssize_t len;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = worker_run(argv, pipefd[1], STDOUT_FILENO);
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		return pid;
+	}
+	len = read_list(pipefd[0], buf, sizeof(buf));
+	close(pipefd[0]);
+	if (len < 0)
+		kill(pid, SIGKILL);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (len < 0)
+		return (int)len;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != NFC_EXIT_CLOSED) {
+		log_warning("nfc: listing devices failed: %s",
+			    WIFEXITED(status) ?
+				    worker_exit_str(WEXITSTATUS(status)) :
+				    "the lister was killed");
+		return -EIO;
+	}
+	return parse_list(buf, found, max);
 }
 
 /*
@@ -431,7 +566,7 @@ static int scan_list(nfc_connstring *found, size_t max)
  * lists (a USB reader on a new address is a new entry). Returns how many
  * scanned devices are present or starting.
  */
-static unsigned int scan_apply(struct manager *m, nfc_connstring *found, int n)
+static unsigned int scan_apply(struct manager *m, connstring_buf *found, int n)
 {
 	struct nfc_link *l, *next;
 	unsigned int present = 0;
@@ -462,14 +597,14 @@ static unsigned int scan_apply(struct manager *m, nfc_connstring *found, int n)
 
 static int scan_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
-	nfc_connstring found[NFC_SCAN_MAX];
+	connstring_buf found[NFC_LIST_MAX];
 	struct manager *m = userdata;
 	unsigned int present;
 	int n;
 
-	n = scan_list(found, NFC_SCAN_MAX);
+	n = scan_list(found, NFC_LIST_MAX);
 	if (n < 0) {
-		log_error_errno(n, "nfc: libnfc cannot start");
+		log_error_errno(n, "nfc: cannot list libnfc's devices");
 		n = 0;
 	}
 	present = scan_apply(m, found, n);
@@ -511,12 +646,13 @@ static void scan_schedule(struct manager *m)
 
 int transport_nfc_scan(struct manager *m)
 {
-	nfc_connstring found[NFC_SCAN_MAX];
+	connstring_buf found[NFC_LIST_MAX];
 	int n;
 
-	n = scan_list(found, NFC_SCAN_MAX);
+	n = scan_list(found, NFC_LIST_MAX);
 	if (n < 0)
-		return log_error_errno(n, "nfc: libnfc cannot start");
+		return log_error_errno(n, "nfc: cannot list libnfc's "
+					  "devices");
 	nfc_scan.mgr = m;
 	scan_apply(m, found, n);
 	/* What is there now is what the scan keeps looking for. */

@@ -3,7 +3,8 @@
 # What the demo scripts share. Sourced, not run:
 #
 #   source "$top/tools/demo-lib.sh"  # $top: the source tree
-#   demo_paths [BUILD_DIR]      # $build, $daemon, $ctl, $policy
+#   demo_paths [BUILD_DIR]      # $build, $daemon, $ctl, $policy, and
+#                               # POSREADER_NFC_WORKER exported
 #   demo_require PROGRAM...     # stop unless each one is built
 #   demo_require_dbus           # stop unless dbus-daemon is installed
 #   demo_start_bus POLICY       # private bus (tools/private-bus.sh)
@@ -27,6 +28,9 @@ demo_paths() {
 	build=${1:-build}
 	case "$build" in /*) ;; *) build="$top/$build" ;; esac
 	daemon="$build/daemon/posreaderd"
+	# posreaderd runs this program for each libnfc device; the built one
+	# here, not the installed one.
+	export POSREADER_NFC_WORKER="$build/daemon/posreader-nfc-worker"
 	ctl="$build/tools/ctl/posreaderctl"
 	policy="$top/dbus/org.posreader1.conf"
 }

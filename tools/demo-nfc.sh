@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 source "$top/tools/demo-lib.sh"
 demo_paths "${1:-build}"
 emu="$build/tools/pn532-emu/posreader-pn532-emu"
-demo_require "$daemon" "$ctl" "$emu"
+demo_require "$daemon" "$POSREADER_NFC_WORKER" "$ctl" "$emu"
 demo_require_dbus
 
 # shellcheck source=tools/private-bus.sh

@@ -15,7 +15,9 @@ emu=${3:?}
 command -v dbus-daemon >/dev/null || { echo "SKIP: no dbus-daemon"; exit 77; }
 # Scratch terminals with the fixed test keys (a test hook).
 export POSREADER_TEST_PROVISION=1
-for f in "$daemon" "$ctl" "$emu"; do
+# The worker program built beside this posreaderd, unless one is given.
+export POSREADER_NFC_WORKER=${POSREADER_NFC_WORKER:-$(dirname "$daemon")/posreader-nfc-worker}
+for f in "$daemon" "$POSREADER_NFC_WORKER" "$ctl" "$emu"; do
 	[[ -x "$f" ]] || { echo "FAIL: $f is missing"; exit 1; }
 done
 
@@ -98,6 +100,20 @@ grep -q "nfc nosuchdriver:x: libnfc cannot open the device" \
 echo "ok: absent devices are logged clearly"
 kill -0 "$daemon_pid" || fail "the daemon died"
 
+# libnfc runs in worker programs of their own, never in the daemon: the
+# code that parses what a device sends shares no memory with the keys.
+grep -q libnfc "/proc/$daemon_pid/maps" && fail "posreaderd maps libnfc"
+workers=0
+worker_exe=$(readlink -f "$POSREADER_NFC_WORKER")
+for child in $(pgrep -P "$daemon_pid"); do
+	[[ $(readlink "/proc/$child/exe") == "$worker_exe" ]] ||
+		fail "child $child of posreaderd is $(readlink "/proc/$child/exe")"
+	grep -q libcrypto "/proc/$child/maps" && fail "a worker maps libcrypto"
+	workers=$((workers + 1))
+done
+[[ $workers -eq 2 ]] || fail "expected 2 nfc workers, found $workers"
+echo "ok: each device has a worker program; posreaderd has no libnfc"
+
 # Absent devices are retried on a backoff timer, quietly: a few seconds
 # later there is no second warning for them.
 sleep 3
@@ -132,3 +148,26 @@ kill "$daemon_pid"
 wait "$daemon_pid" || fail "the daemon did not exit cleanly"
 grep -q "exiting" "$work/daemon.log" || fail "no clean exit"
 echo "ok: clean exit with workers running"
+
+# 4. A worker program that cannot be run is an error that says so; the
+# daemon keeps serving.
+POSREADER_NFC_WORKER="$work/no-such-worker" \
+	"$daemon" --bus "$address" --nfc pn532_uart:"$pty_a" --nfc-scan \
+	--state-dir "$work/state" --log stderr 2>"$work/daemon.log" &
+daemon_pid=$!
+pids+=($daemon_pid)
+for _ in $(seq 100); do
+	grep -q "the worker program could not be run" "$work/daemon.log" &&
+		break
+	sleep 0.05
+done
+grep -q "nfc pn532_uart:$pty_a: the worker program could not be run" \
+	"$work/daemon.log" || fail "no clear error for a missing worker program"
+grep -q "nfc: listing devices failed: the worker program could not be run" \
+	"$work/daemon.log" || fail "no clear error for a scan without the worker"
+"$ctl" --bus "$address" status >/dev/null ||
+	fail "the daemon does not answer without its worker program"
+[[ $(nfc_readers) -eq 0 ]] || fail "an nfc reader appeared without a worker"
+kill "$daemon_pid"
+wait "$daemon_pid" || fail "the daemon did not exit cleanly"
+echo "ok: a missing worker program is reported; the daemon keeps serving"

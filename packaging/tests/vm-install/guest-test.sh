@@ -110,6 +110,21 @@ else
 	systemctl status posreaderd.service --no-pager
 fi
 
+# The packaged configuration scans for libnfc devices. The scan runs in
+# the worker program (/usr/libexec/posreader), never in the daemon.
+if wait_for 30 sh -c "journalctl -b -u posreaderd.service --no-pager |
+	grep -q 'device(s) found by libnfc'"; then
+	pass "posreaderd listed libnfc devices through posreader-nfc-worker"
+else
+	fail "posreaderd did not list libnfc devices:"
+	journalctl -b -u posreaderd.service --no-pager | grep nfc
+fi
+if grep -q libnfc "/proc/$(systemctl show -P MainPID posreaderd.service)/maps"; then
+	fail "the installed posreaderd maps libnfc"
+else
+	pass "the installed posreaderd does not map libnfc"
+fi
+
 # The reader, over the real system bus, as an administrator sees it.
 if wait_for 30 sh -c "posreaderctl status | grep -q '$SERIAL'"; then
 	pass "posreaderctl status shows reader $SERIAL"
