@@ -57,6 +57,12 @@ int env_start_sim(struct env *e, unsigned int i, const char *serial,
 int env_start_sim_key(struct env *e, unsigned int i, const char *serial,
 		      const char *caps, const char *key_hex);
 
+/*
+ * Start simulator slot i with its socket outside the directory the daemon
+ * watches: no daemon attaches it, so a client can talk to it directly.
+ */
+int env_start_sim_unwatched(struct env *e, unsigned int i, const char *serial);
+
 /* Stop simulator slot i (SIGTERM, then wait). */
 int env_stop_sim(struct env *e, unsigned int i);
 
