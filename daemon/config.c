@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "text.h"
 #include "util.h"
 
 static int set_string(char **field, const char *value)
@@ -112,20 +113,6 @@ int config_set(struct config *c, const char *key, const char *value)
 	return -ENOENT;
 }
 
-/* Strip leading and trailing blanks in place. */
-static char *strip(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-			 e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static void fclosep(FILE **f)
 {
 	if (*f)
@@ -150,7 +137,7 @@ static int parse_stream(struct config *c, FILE *f, const char *path, char *why,
 				 lineno);
 			return -EINVAL;
 		}
-		key = strip(line);
+		key = text_strip(line);
 		if (!*key || *key == '#')
 			continue;
 		eq = strchr(key, '=');
@@ -160,8 +147,8 @@ static int parse_stream(struct config *c, FILE *f, const char *path, char *why,
 			return -EINVAL;
 		}
 		*eq = '\0';
-		value = strip(eq + 1);
-		key = strip(key);
+		value = text_strip(eq + 1);
+		key = text_strip(key);
 		ret = config_set(c, key, value);
 		if (ret == -ENOENT) {
 			snprintf(why, cap, "%s:%u: unknown key \"%s\"", path,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "text.h"
 
 #define PROV_FILE_MAX 4096
 #define AUDIT_PAGE    1000
@@ -165,19 +166,6 @@ static int prov_append(sd_bus_message *m, const char *key, const char *value)
 	return sd_bus_message_append(m, "{sv}", key, "s", value);
 }
 
-static char *strip(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-			 e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static int prov_fill(sd_bus_message *m, char *text)
 {
 	char *save = NULL, *line, *eq;
@@ -185,14 +173,14 @@ static int prov_fill(sd_bus_message *m, char *text)
 
 	for (line = strtok_r(text, "\n", &save); line && ret >= 0;
 	     line = strtok_r(NULL, "\n", &save)) {
-		line = strip(line);
+		line = text_strip(line);
 		if (!*line || *line == '#')
 			continue;
 		eq = strchr(line, '=');
 		if (!eq)
 			return -EINVAL;
 		*eq = '\0';
-		ret = prov_append(m, strip(line), strip(eq + 1));
+		ret = prov_append(m, text_strip(line), text_strip(eq + 1));
 	}
 	return ret;
 }

@@ -4,18 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "ctl.h"
 
-static int read_prop(sd_bus_message *m, struct ctl_reader *r)
+/* One Reader property of an a{sv} (a bus_dict_entry_t); m is at the value. */
+static int read_prop(sd_bus_message *m, const char *name, void *userdata,
+		     sd_bus_error *error)
 {
-	const char *name, *s, *contents;
+	struct ctl_reader *r = userdata;
+	const char *s, *contents;
 	char **target = NULL;
 	char type;
 	int ret, b;
 
-	ret = sd_bus_message_read(m, "s", &name);
-	if (ret < 0)
-		return ret;
 	if (strcmp(name, "Name") == 0)
 		target = &r->name;
 	else if (strcmp(name, "Serial") == 0)
@@ -81,21 +82,7 @@ static int read_object(sd_bus_message *m, struct ctl_reader *r,
 			r->path = strdup(path);
 			if (!r->path)
 				return -ENOMEM;
-			ret = sd_bus_message_enter_container(m, 'a', "{sv}");
-			if (ret < 0)
-				return ret;
-			while ((ret = sd_bus_message_enter_container(
-					m, 'e', "sv")) > 0) {
-				ret = read_prop(m, r);
-				if (ret < 0)
-					return ret;
-				ret = sd_bus_message_exit_container(m);
-				if (ret < 0)
-					return ret;
-			}
-			if (ret < 0)
-				return ret;
-			ret = sd_bus_message_exit_container(m);
+			ret = bus_read_dict(m, read_prop, r, NULL);
 			if (ret < 0)
 				return ret;
 		}
