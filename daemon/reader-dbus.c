@@ -51,6 +51,21 @@ static int need_cap(struct reader *r, uint8_t cap, const char *what,
 				 "Reader %s has no %s.", r->info.serial, what);
 }
 
+/*
+ * The ICC methods: a reader without a contact slot is NotSupported before
+ * anything else, then as check_card_service().
+ */
+static int check_icc_service(struct reader *r, sd_bus_message *m,
+			     sd_bus_error *error)
+{
+	int ret;
+
+	ret = need_cap(r, PRW_CAP_ICC, "contact card slot", error);
+	if (ret < 0)
+		return ret;
+	return check_card_service(r, m, error);
+}
+
 /* "icc" or "nfc" to PRW_SLOT_*, checking the reader has that slot. */
 static int parse_slot(struct reader *r, const char *slot, uint8_t *ret_slot,
 		      sd_bus_error *error)
@@ -269,10 +284,7 @@ static int method_icc_power_on(sd_bus_message *m, void *userdata,
 	struct reader *r = userdata;
 	int ret;
 
-	ret = need_cap(r, PRW_CAP_ICC, "contact card slot", error);
-	if (ret < 0)
-		return ret;
-	ret = check_card_service(r, m, error);
+	ret = check_icc_service(r, m, error);
 	if (ret < 0)
 		return ret;
 	return start_command(r, m, PRW_CMD_ICC_POWER_ON, NULL, 0,
@@ -285,10 +297,7 @@ static int method_icc_power_off(sd_bus_message *m, void *userdata,
 	struct reader *r = userdata;
 	int ret;
 
-	ret = need_cap(r, PRW_CAP_ICC, "contact card slot", error);
-	if (ret < 0)
-		return ret;
-	ret = check_card_service(r, m, error);
+	ret = check_icc_service(r, m, error);
 	if (ret < 0)
 		return ret;
 	return start_command(r, m, PRW_CMD_ICC_POWER_OFF, NULL, 0,
