@@ -152,18 +152,31 @@ void lock_reason_set_timed(struct lock_reason *r, const struct prclock_now *now,
 	prdeadline_start(&r->until, now, duration_us);
 }
 
+/*
+ * Statements run on every commit, refresh and self-test, kept prepared
+ * (statedb_prepare_cached(), which keeps the pointer: fixed texts only).
+ */
+static const char sql_put[] =
+	"INSERT OR REPLACE INTO reasons(id, subject, kind, clears, message, "
+	"since_wall, boot_id, end_us, duration_us) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_remove[] = "DELETE FROM reasons WHERE id = ?";
+static const char sql_remove_subject[] =
+	"DELETE FROM reasons WHERE id = ? AND subject = ?";
+static const char sql_exists[] = "SELECT 1 FROM reasons WHERE id = ?";
+static const char sql_exists_subject[] =
+	"SELECT 1 FROM reasons WHERE id = ? AND subject = ?";
+static const char sql_load_all[] =
+	"SELECT id, subject, kind, clears, message, since_wall, boot_id, "
+	"end_us, duration_us FROM reasons ORDER BY id, subject";
+
 int lock_reason_put(struct statedb *db, const struct lock_reason *r)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	bool timed = r->kind == LOCK_KIND_TIMED;
 	int rc;
 
-	rc = statedb_prepare(db,
-			     "INSERT OR REPLACE INTO reasons(id, subject, "
-			     "kind, clears, message, since_wall, boot_id, "
-			     "end_us, duration_us) "
-			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			     &st);
+	rc = statedb_prepare_cached(db, sql_put, &st);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
@@ -183,14 +196,11 @@ int lock_reason_put(struct statedb *db, const struct lock_reason *r)
 int lock_reason_remove(struct statedb *db, const char *id, const char *subject,
 		       unsigned *ret_removed)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db,
-			    subject ? "DELETE FROM reasons WHERE id = ? AND "
-				      "subject = ?" :
-				      "DELETE FROM reasons WHERE id = ?",
-			    &st);
+	r = statedb_prepare_cached(
+		db, subject ? sql_remove_subject : sql_remove, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -225,14 +235,11 @@ int lock_reason_remove_cleared_by(struct statedb *db, unsigned way,
 
 int lock_reason_exists(struct statedb *db, const char *id, const char *subject)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db,
-			    subject ? "SELECT 1 FROM reasons WHERE id = ? AND "
-				      "subject = ?" :
-				      "SELECT 1 FROM reasons WHERE id = ?",
-			    &st);
+	r = statedb_prepare_cached(
+		db, subject ? sql_exists_subject : sql_exists, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -253,16 +260,12 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
 
 static int load_all(struct statedb *db, struct lock_reason **ret, size_t *ret_n)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	_cleanup_free_ struct lock_reason *v = NULL;
 	size_t n = 0, cap = 0;
 	int r;
 
-	r = statedb_prepare(db,
-			    "SELECT id, subject, kind, clears, message, "
-			    "since_wall, boot_id, end_us, duration_us "
-			    "FROM reasons ORDER BY id, subject",
-			    &st);
+	r = statedb_prepare_cached(db, sql_load_all, &st);
 	if (r < 0)
 		return r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {

@@ -140,17 +140,35 @@ struct pin_row {
 	struct pin_counters c;
 };
 
+/*
+ * Statements of every PIN check, kept prepared (statedb_prepare_cached(),
+ * which keeps the pointer: fixed texts only).
+ */
+static const char sql_load_row[] =
+	"SELECT salt, verifier, failures, lockouts, pending, attempts_total, "
+	"failures_total FROM pins WHERE role = ?";
+static const char sql_store_counters[] =
+	"UPDATE pins SET failures = ?, lockouts = ?, pending = ?, "
+	"attempts_total = ?, failures_total = ? WHERE role = ?";
+static const char sql_attempts_rebase[] =
+	"UPDATE attempts SET boot_id = ?1, boot_us = ?2 "
+	"WHERE role = ?3 AND (boot_id != ?1 OR boot_us > ?2)";
+static const char sql_attempts_expire[] =
+	"DELETE FROM attempts WHERE role = ? AND boot_us + ? <= ?";
+static const char sql_hour_window[] =
+	"SELECT COUNT(*), MIN(boot_us) FROM attempts WHERE role = ?";
+static const char sql_role_lock[] =
+	"SELECT kind, boot_id, end_us, duration_us FROM reasons WHERE id = ?";
+static const char sql_insert_attempt[] =
+	"INSERT INTO attempts(role, boot_id, boot_us) VALUES (?, ?, ?)";
+
 static int load_row(struct statedb *db, enum pin_role role, struct pin_row *ret)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	struct pin_row row = { 0 };
 	int r;
 
-	r = statedb_prepare(db,
-			    "SELECT salt, verifier, failures, lockouts, "
-			    "pending, attempts_total, failures_total "
-			    "FROM pins WHERE role = ?",
-			    &st);
+	r = statedb_prepare_cached(db, sql_load_row, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, pin_role_name(role), -1, SQLITE_STATIC);
@@ -179,14 +197,10 @@ static int load_row(struct statedb *db, enum pin_role role, struct pin_row *ret)
 static int store_counters(struct statedb *db, enum pin_role role,
 			  const struct pin_counters *c)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db,
-			    "UPDATE pins SET failures = ?, lockouts = ?, "
-			    "pending = ?, attempts_total = ?, "
-			    "failures_total = ? WHERE role = ?",
-			    &st);
+	r = statedb_prepare_cached(db, sql_store_counters, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_int(st, 1, (int)c->failures);
@@ -370,14 +384,10 @@ int pin_recover(struct statedb *db, const struct pin_policy *policy,
 static int tidy_attempts(struct statedb *db, enum pin_role role,
 			 const struct prclock_now *now)
 {
-	_cleanup_stmt_ sqlite3_stmt *up = NULL, *del = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *up = NULL, *del = NULL;
 	int r;
 
-	r = statedb_prepare(
-		db,
-		"UPDATE attempts SET boot_id = ?1, boot_us = ?2 "
-		"WHERE role = ?3 AND (boot_id != ?1 OR boot_us > ?2)",
-		&up);
+	r = statedb_prepare_cached(db, sql_attempts_rebase, &up);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(up, 1, now->boot_id, -1, SQLITE_STATIC);
@@ -386,10 +396,7 @@ static int tidy_attempts(struct statedb *db, enum pin_role role,
 	r = statedb_errno(sqlite3_step(up));
 	if (r < 0)
 		return r;
-	r = statedb_prepare(db,
-			    "DELETE FROM attempts WHERE role = ? AND "
-			    "boot_us + ? <= ?",
-			    &del);
+	r = statedb_prepare_cached(db, sql_attempts_expire, &del);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(del, 1, pin_role_name(role), -1, SQLITE_STATIC);
@@ -403,13 +410,10 @@ static int hour_window(struct statedb *db, enum pin_role role,
 		       const struct prclock_now *now, unsigned *ret_count,
 		       uint64_t *ret_wait_us)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db,
-			    "SELECT COUNT(*), MIN(boot_us) FROM attempts "
-			    "WHERE role = ?",
-			    &st);
+	r = statedb_prepare_cached(db, sql_hour_window, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, pin_role_name(role), -1, SQLITE_STATIC);
@@ -431,15 +435,12 @@ static int hour_window(struct statedb *db, enum pin_role role,
 static int role_lock(struct statedb *db, enum pin_role role,
 		     const struct prclock_now *now, uint64_t *ret_wait_us)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	struct prdeadline d = { 0 };
 	const unsigned char *boot;
 	int r;
 
-	r = statedb_prepare(db,
-			    "SELECT kind, boot_id, end_us, duration_us FROM "
-			    "reasons WHERE id = ?",
-			    &st);
+	r = statedb_prepare_cached(db, sql_role_lock, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, pin_role_reason(role), -1, SQLITE_STATIC);
@@ -462,13 +463,10 @@ static int role_lock(struct statedb *db, enum pin_role role,
 static int insert_attempt(struct statedb *db, enum pin_role role,
 			  const struct prclock_now *now)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_stmt_done_ sqlite3_stmt *st = NULL;
 	int r;
 
-	r = statedb_prepare(db,
-			    "INSERT INTO attempts(role, boot_id, boot_us) "
-			    "VALUES (?, ?, ?)",
-			    &st);
+	r = statedb_prepare_cached(db, sql_insert_attempt, &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, pin_role_name(role), -1, SQLITE_STATIC);
