@@ -450,6 +450,22 @@ char *env_start_reader(struct env *e, const char *serial)
 	return strdup(reader_path(serial));
 }
 
+int env_group_setup_reader(struct env *e, const char *serial, char **ret_path)
+{
+	if (env_start_bus(e) < 0)
+		return -1;
+	*ret_path = env_start_reader(e, serial);
+	return *ret_path ? 0 : -1;
+}
+
+int env_group_teardown_reader(struct env *e, char **path)
+{
+	env_stop(e);
+	free(*path);
+	*path = NULL;
+	return 0;
+}
+
 bool env_daemon_alive(struct env *e)
 {
 	return e->daemon_pid > 0 && waitpid(e->daemon_pid, NULL, WNOHANG) == 0;

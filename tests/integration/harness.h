@@ -75,6 +75,15 @@ int env_start_daemon(struct env *e);
  */
 char *env_start_reader(struct env *e, const char *serial);
 
+/*
+ * For a cmocka group setup: env_start_bus(), then env_start_reader() with
+ * its path in *ret_path; 0, or -1 if something failed.
+ */
+int env_group_setup_reader(struct env *e, const char *serial, char **ret_path);
+
+/* The matching group teardown: env_stop(), free *path; returns 0. */
+int env_group_teardown_reader(struct env *e, char **path);
+
 /* Stop everything started and remove the scratch directory. */
 void env_stop(struct env *e);
 

@@ -37,17 +37,12 @@ static const uint8_t echo4[] = { 0x80, 0xee, 0x00, 0x00, 0x04 };
 
 static int group_setup(void **state)
 {
-	if (env_start_bus(&env) < 0)
-		return -1;
-	rpath = env_start_reader(&env, SERIAL);
-	return rpath ? 0 : -1;
+	return env_group_setup_reader(&env, SERIAL, &rpath);
 }
 
 static int group_teardown(void **state)
 {
-	env_stop(&env);
-	free(rpath);
-	return 0;
+	return env_group_teardown_reader(&env, &rpath);
 }
 
 /* A client connection; waits until the reader is published. */

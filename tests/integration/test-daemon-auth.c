@@ -424,17 +424,12 @@ static void test_no_key_in_log(void **state)
 
 static int group_setup(void **state)
 {
-	if (env_start_bus(&env) < 0)
-		return -1;
-	rpath = env_start_reader(&env, SERIAL);
-	return rpath ? 0 : -1;
+	return env_group_setup_reader(&env, SERIAL, &rpath);
 }
 
 static int group_teardown(void **state)
 {
-	env_stop(&env);
-	free(rpath);
-	return 0;
+	return env_group_teardown_reader(&env, &rpath);
 }
 
 /* ---- Tests that provision with readers attached ----------------------- */

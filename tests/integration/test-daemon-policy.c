@@ -24,21 +24,16 @@
 #define NOBODY 65534
 
 static struct env env;
-static const char *rpath;
+static char *rpath;
 
 static int group_setup(void **state)
 {
-	if (env_start_bus(&env) < 0)
-		return -1;
-	rpath = env_start_reader(&env, SERIAL);
-	return rpath ? 0 : -1;
+	return env_group_setup_reader(&env, SERIAL, &rpath);
 }
 
 static int group_teardown(void **state)
 {
-	env_stop(&env);
-	free((void *)rpath);
-	return 0;
+	return env_group_teardown_reader(&env, &rpath);
 }
 
 /* The <interface name="iface"> element of an introspection document. */
