@@ -8,6 +8,7 @@
  *   call (Peer.Ping) to the same daemon over the same bus: the floor;
  *   and the reader's own round trip, a command to an identical simulator
  *   that no daemon owns, so its share can be told from the daemon's;
+ *   the daemon's own CPU time per call of each kind;
  *   swipe-to-signal latency; idle RSS with 1 and 8 readers, and how much
  *   of it is anonymous and how much file-backed; cold start to name
  *   owned; wakeups while idle; event cost with 1..8 readers and 1..64
@@ -104,6 +105,29 @@ static void row_ratio(const char *metric, double a_us, double b_us,
 }
 
 /* ---- Round trips -------------------------------------------------------- */
+
+/* Nanoseconds pid has run on a CPU so far (/proc/PID/schedstat). */
+static uint64_t cpu_ns(pid_t pid)
+{
+	unsigned long long ns = 0;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	f = fopen(path, "re");
+	if (!f || fscanf(f, "%llu", &ns) != 1)
+		die("schedstat", -EIO);
+	fclose(f);
+	return ns;
+}
+
+/*
+ * The daemon's CPU time per call, in microseconds: what it does itself,
+ * whatever the scheduler does with the hops around it.
+ */
+struct cpu_per_call {
+	double ping_us, tx_us, ch_us;
+};
 
 /* A connected Unix socket of the given type to path; what names it. */
 static int unix_connect(const char *path, int type, const char *what)
@@ -204,8 +228,10 @@ static void one_direct_apdu(int fd)
  * machine does falls on all of them alike.
  */
 static void bench_round_trips(sd_bus *bus, const char *path, int direct,
-			      struct stats *ret_ping, struct stats *ret_tx,
-			      struct stats *ret_ch, struct stats *ret_direct)
+			      pid_t daemon, struct stats *ret_ping,
+			      struct stats *ret_tx, struct stats *ret_ch,
+			      struct stats *ret_direct,
+			      struct cpu_per_call *ret_cpu)
 {
 	static uint64_t tp[ROUNDS], tt[ROUNDS], tc[ROUNDS], td[ROUNDS];
 	sd_bus_message *reply = NULL;
@@ -241,6 +267,19 @@ static void bench_round_trips(sd_bus *bus, const char *path, int direct,
 		one_direct_apdu(direct);
 		td[i] = now_ns() - t0;
 	}
+	/* CPU per call: each path alone, ROUNDS times. */
+	t0 = cpu_ns(daemon);
+	for (int i = 0; i < ROUNDS; i++)
+		one_ping(bus);
+	ret_cpu->ping_us = (cpu_ns(daemon) - t0) / 1e3 / ROUNDS;
+	t0 = cpu_ns(daemon);
+	for (int i = 0; i < ROUNDS; i++)
+		one_transmit(bus, path);
+	ret_cpu->tx_us = (cpu_ns(daemon) - t0) / 1e3 / ROUNDS;
+	t0 = cpu_ns(daemon);
+	for (int i = 0; i < ROUNDS; i++)
+		one_channel(fd);
+	ret_cpu->ch_us = (cpu_ns(daemon) - t0) / 1e3 / ROUNDS;
 	close(fd);
 	*ret_ping = percentiles(tp, ROUNDS);
 	*ret_tx = percentiles(tt, ROUNDS);
@@ -403,6 +442,7 @@ int main(void)
 	static char serials[8][16];
 	sd_bus *clients[CLIENTS_MAX] = { 0 };
 	struct stats ping, tx, ch, direct, ev;
+	struct cpu_per_call cpu;
 	struct rss rss1, rss8 = { -1, -1, -1 };
 	long csw0, csw1;
 	char v[96], path0[128];
@@ -450,8 +490,8 @@ int main(void)
 	if (env_start_sim_unwatched(&e, ENV_SIMS_MAX - 1, "BENCH-DIRECT") < 0)
 		die("direct simulator", -EIO);
 	direct_fd = direct_open(&e, ENV_SIMS_MAX - 1);
-	bench_round_trips(clients[0], path0, direct_fd, &ping, &tx, &ch,
-			  &direct);
+	bench_round_trips(clients[0], path0, direct_fd, e.daemon_pid, &ping,
+			  &tx, &ch, &direct, &cpu);
 	close(direct_fd);
 	env_stop_sim(&e, ENV_SIMS_MAX - 1);
 	row_stats("no-op call (Peer.Ping): the floor", ping, "-");
@@ -464,6 +504,14 @@ int main(void)
 	row_ratio("  channel / floor", ch.p50_us, ping.p50_us, "< 1");
 	row_ratio("  the same, less the reader's own time",
 		  ch.p50_us - direct.p50_us, ping.p50_us, "< 1");
+	snprintf(v, sizeof(v), "%.1f us", cpu.ping_us);
+	row("daemon CPU per call: Peer.Ping", v, "-");
+	snprintf(v, sizeof(v), "%.1f us (%.2fx Ping)", cpu.tx_us,
+		 cpu.tx_us / cpu.ping_us);
+	row("daemon CPU per call: Transmit", v, "-");
+	snprintf(v, sizeof(v), "%.1f us (%.2fx Ping)", cpu.ch_us,
+		 cpu.ch_us / cpu.ping_us);
+	row("daemon CPU per call: channel APDU", v, "-");
 	reader_call(clients[0], path0, "Release", NULL, NULL);
 
 	for (int r = 1; r <= 8; r *= 8) {
