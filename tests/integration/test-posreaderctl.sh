@@ -182,6 +182,16 @@ done
 pctl --json readers >"$work/out"
 check "a simulator that exits is gone" bash -c "! grep -q LATE-1 '$work/out'"
 
+# Two more wrong PINs lock the terminal for a while: status says why, how
+# it can be lifted and when (the reason's details, read from its a{sv}).
+for _ in 1 2; do echo 918273 | pctl pin verify >/dev/null 2>&1; done
+pctl status >"$work/out"
+check "status names the PIN lockout" grep -q "^  operator-pin-lockout: " "$work/out"
+check "status says when the lockout ends" grep -Eq "^    unlocks in [0-9]+ (min|s)" "$work/out"
+pctl --json status >"$work/out"
+check "status --json gives the lockout's kind and time left" \
+	grep -Eq '"id": "operator-pin-lockout".*"kind": "[a-z-]+".*"remaining_s": [1-9][0-9]*, "until_us": [1-9]' "$work/out"
+
 "$daemon" --config "$work/posreaderd.conf" --bus system --frobnicate \
 	>/dev/null 2>&1
 check "posreaderd refuses an unknown option" test $? -ne 0

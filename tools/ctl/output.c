@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "ctl.h"
 
 void json_string(FILE *f, const char *s)
@@ -106,43 +107,45 @@ static int print_value(sd_bus_message *m, bool json)
 	return sd_bus_message_exit_container(m);
 }
 
+struct card_dict_printer {
+	bool json;
+	bool first;
+	const char *indent;
+};
+
+/* One "key: value" of a card dictionary (a bus_dict_entry_t). */
+static int print_card_entry(sd_bus_message *m, const char *key, void *userdata,
+			    sd_bus_error *error)
+{
+	struct card_dict_printer *p = userdata;
+	int ret;
+
+	if (p->json) {
+		if (!p->first)
+			fputs(", ", stdout);
+		json_string(stdout, key);
+		fputs(": ", stdout);
+	} else {
+		printf("%s%s: ", p->indent, key);
+	}
+	p->first = false;
+	ret = print_value(m, p->json);
+	if (ret >= 0 && !p->json)
+		putchar('\n');
+	return ret;
+}
+
 int print_card_dict(sd_bus_message *m, bool json, const char *indent)
 {
-	const char *key;
-	int ret, first = 1;
+	struct card_dict_printer p = { json, true, indent };
+	int ret;
 
-	ret = sd_bus_message_enter_container(m, 'a', "{sv}");
-	if (ret < 0)
-		return ret;
 	if (json)
 		putchar('{');
-	while ((ret = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		ret = sd_bus_message_read(m, "s", &key);
-		if (ret < 0)
-			return ret;
-		if (json) {
-			if (!first)
-				fputs(", ", stdout);
-			json_string(stdout, key);
-			fputs(": ", stdout);
-		} else {
-			printf("%s%s: ", indent, key);
-		}
-		first = 0;
-		ret = print_value(m, json);
-		if (ret < 0)
-			return ret;
-		if (!json)
-			putchar('\n');
-		ret = sd_bus_message_exit_container(m);
-		if (ret < 0)
-			return ret;
-	}
-	if (ret < 0)
-		return ret;
-	if (json)
+	ret = bus_read_dict(m, print_card_entry, &p, NULL);
+	if (ret >= 0 && json)
 		putchar('}');
-	return sd_bus_message_exit_container(m);
+	return ret;
 }
 
 int ctl_exit_code(const sd_bus_error *error, int ret)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bus-util.h"
 #include "ctl.h"
 
 static int read_ways(sd_bus_message *m, struct ctl_reason *r)
@@ -24,44 +25,33 @@ static int read_ways(sd_bus_message *m, struct ctl_reason *r)
 	return sd_bus_message_exit_container(m);
 }
 
-static int read_details(sd_bus_message *m, struct ctl_reason *r)
+/* One entry of a reason's details (a bus_dict_entry_t). */
+static int read_detail(sd_bus_message *m, const char *key, void *userdata,
+		       sd_bus_error *error)
 {
-	const char *key, *contents, *s;
+	struct ctl_reason *r = userdata;
+	const char *contents, *s;
 	char type;
 	int ret;
 
-	ret = sd_bus_message_enter_container(m, 'a', "{sv}");
-	while (ret >= 0 &&
-	       (ret = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		ret = sd_bus_message_read(m, "s", &key);
-		if (ret >= 0)
-			ret = sd_bus_message_peek_type(m, &type, &contents);
-		if (ret < 0)
-			break;
-		if (strcmp(key, "kind") == 0 && strcmp(contents, "s") == 0) {
-			ret = sd_bus_message_read(m, "v", "s", &s);
-			if (ret >= 0)
-				snprintf(r->kind, sizeof(r->kind), "%s", s);
-		} else if (strcmp(key, "remaining_us") == 0 &&
-			   strcmp(contents, "t") == 0) {
-			ret = sd_bus_message_read(m, "v", "t",
-						  &r->remaining_us);
-			r->timed = true;
-		} else if (strcmp(key, "until") == 0 &&
-			   strcmp(contents, "x") == 0) {
-			ret = sd_bus_message_read(m, "v", "x", &r->until_us);
-		} else if (strcmp(key, "since") == 0 &&
-			   strcmp(contents, "x") == 0) {
-			ret = sd_bus_message_read(m, "v", "x", &r->since_us);
-		} else {
-			ret = sd_bus_message_skip(m, "v");
-		}
-		if (ret >= 0)
-			ret = sd_bus_message_exit_container(m);
-	}
+	ret = sd_bus_message_peek_type(m, &type, &contents);
 	if (ret < 0)
 		return ret;
-	return sd_bus_message_exit_container(m);
+	if (strcmp(key, "kind") == 0 && strcmp(contents, "s") == 0) {
+		ret = sd_bus_message_read(m, "v", "s", &s);
+		if (ret >= 0)
+			snprintf(r->kind, sizeof(r->kind), "%s", s);
+		return ret;
+	}
+	if (strcmp(key, "remaining_us") == 0 && strcmp(contents, "t") == 0) {
+		r->timed = true;
+		return sd_bus_message_read(m, "v", "t", &r->remaining_us);
+	}
+	if (strcmp(key, "until") == 0 && strcmp(contents, "x") == 0)
+		return sd_bus_message_read(m, "v", "x", &r->until_us);
+	if (strcmp(key, "since") == 0 && strcmp(contents, "x") == 0)
+		return sd_bus_message_read(m, "v", "x", &r->since_us);
+	return sd_bus_message_skip(m, "v");
 }
 
 static int read_reason(sd_bus_message *m, struct ctl_reason *r)
@@ -77,7 +67,7 @@ static int read_reason(sd_bus_message *m, struct ctl_reason *r)
 	snprintf(r->message, sizeof(r->message), "%s", message);
 	ret = read_ways(m, r);
 	if (ret >= 0)
-		ret = read_details(m, r);
+		ret = bus_read_dict(m, read_detail, r, NULL);
 	return ret;
 }
 
