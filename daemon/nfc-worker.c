@@ -77,14 +77,6 @@ struct worker {
 static const char hung_msg[] = "L3the device stopped answering: a libnfc "
 			       "call did not return in time";
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- Messages to the daemon ----------------------------------------- */
 
 static void send_msg(struct worker *w, const void *buf, size_t n)
@@ -306,7 +298,7 @@ static void tag_gone(struct worker *w)
 /* How long the main loop may sleep before the next poll or check. */
 static int next_wait_ms(const struct worker *w)
 {
-	uint64_t now = now_ms();
+	uint64_t now = monotonic_ms();
 
 	if (w->present)
 		return PRESENCE_INTERVAL_MS;
@@ -321,7 +313,7 @@ static bool poll_once(struct worker *w)
 	nfc_target nt;
 	int ret;
 
-	w->last_poll_ms = now_ms();
+	w->last_poll_ms = monotonic_ms();
 	alarm(WATCHDOG_POLL_S);
 	ret = nfc_initiator_poll_target(w->dev, w->mods, w->n_mods, POLL_ROUNDS,
 					POLL_PERIOD, &nt);
@@ -423,8 +415,8 @@ static void do_nfc_poll(struct worker *w, const struct prw_frame *f)
 		send_status(w, f, PRW_ST_BAD_ARGS);
 		return;
 	}
-	end = now_ms() + p.timeout_ms;
-	while (!w->present && now_ms() < end) {
+	end = monotonic_ms() + p.timeout_ms;
+	while (!w->present && monotonic_ms() < end) {
 		/* Paced like the main loop: no spinning on a fast device. */
 		poll(NULL, 0, next_wait_ms(w));
 		poll_once(w);

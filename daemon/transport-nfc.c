@@ -458,14 +458,6 @@ static void link_remove(struct nfc_link *l)
 	link_free(l);
 }
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Read the lister's output from fd into buf until it closes or time runs
  * out. Returns the length, or -ETIMEDOUT.

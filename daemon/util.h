@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Small shared helpers for userspace: scope-bound ownership (_cleanup_),
- * array sizes and wiping of sensitive memory. Header-only on purpose, so
+ * array sizes, wiping of sensitive memory and a monotonic clock for
+ * blocking loops. Header-only on purpose, so
  * every component can include it without a link dependency.
  */
 #ifndef POSREADER_UTIL_H
@@ -9,8 +10,10 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Run f(&var) when var goes out of scope. */
@@ -46,6 +49,15 @@ static inline void closep(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 	errno = saved;
+}
+
+/* CLOCK_MONOTONIC in milliseconds, for code that waits outside sd-event. */
+static inline uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 #define _cleanup_free_	_cleanup_(freep)
