@@ -482,9 +482,11 @@ static ssize_t read_list(int fd, char *buf, size_t cap)
 		n = read(fd, buf + len, cap - 1 - len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n <= 0 || len + n >= cap - 1)
+		if (n <= 0)
 			break;
 		len += n;
+		if (len == cap - 1)
+			break; /* full: more than NFC_LIST_MAX lines */
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;
