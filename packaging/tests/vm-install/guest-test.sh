@@ -18,6 +18,19 @@ failed=0
 
 pass() { echo "PASS: $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+# succeeds PASS_TEXT FAIL_TEXT COMMAND...: pass if COMMAND exits 0, else
+# fail with its exit code and output.
+succeeds() {
+	local ok=$1 bad=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [[ $rc -eq 0 ]]; then
+		pass "$ok"
+	else
+		fail "$bad: exit $rc: $out"
+	fi
+}
 
 # wait_for SECONDS COMMAND...: retry COMMAND every 0.5 s.
 wait_for() {
@@ -258,25 +271,16 @@ as_supervisor() { runuser -u supervisor -- "$@"; }
 as_insider() { runuser -u insider -- "$@"; }
 pair() { echo "$pair_key" | "$@" posreaderctl pair "$SERIAL" "$pair_kcv"; }
 
-out=$(as_supervisor posreaderctl provision "$prov" 2>&1)
-rc=$?
-if [[ $rc -eq 0 ]]; then
-	pass "posreader-admin member provisions with polkitd running"
-else
-	fail "posreader-admin member cannot provision: exit $rc: $out"
-fi
+succeeds "posreader-admin member provisions with polkitd running" \
+	"posreader-admin member cannot provision" \
+	as_supervisor posreaderctl provision "$prov"
 if systemctl is-active --quiet polkit.service; then
 	pass "polkitd was asked (started by bus activation)"
 else
 	fail "polkitd not running after an admin call"
 fi
-out=$(pair as_supervisor 2>&1)
-rc=$?
-if [[ $rc -eq 0 ]]; then
-	pass "posreader-admin member pairs a reader with polkitd running"
-else
-	fail "posreader-admin member cannot pair: exit $rc: $out"
-fi
+succeeds "posreader-admin member pairs a reader with polkitd running" \
+	"posreader-admin member cannot pair" pair as_supervisor
 out=$(pair as_insider 2>&1)
 if grep -q 'org.posreader1.Error.AccessDenied' <<<"$out" &&
 	! grep -q 'polkit' <<<"$out"; then
@@ -312,13 +316,8 @@ if grep -q 'org.posreader1.Error.AccessDenied' <<<"$out" &&
 else
 	fail "provisioning not refused by the rule saying no: $out"
 fi
-out=$(pair env 2>&1)
-rc=$?
-if [[ $rc -eq 0 ]]; then
-	pass "root still pairs: polkitd always allows uid 0"
-else
-	fail "root refused with the rule saying no: exit $rc: $out"
-fi
+succeeds "root still pairs: polkitd always allows uid 0" \
+	"root refused with the rule saying no" pair env
 
 # polkitd masked and stopped: the credentials alone decide, the rule
 # saying no no longer applies, and the daemon answers.
@@ -326,13 +325,8 @@ systemctl mask --now polkit.service >/dev/null 2>&1
 if systemctl is-active --quiet polkit.service; then
 	fail "polkitd still running after mask --now"
 fi
-out=$(pair as_supervisor 2>&1)
-rc=$?
-if [[ $rc -eq 0 ]]; then
-	pass "with polkitd masked, posreader-admin member pairs (credentials only)"
-else
-	fail "with polkitd masked, pairing failed: exit $rc: $out"
-fi
+succeeds "with polkitd masked, posreader-admin member pairs (credentials only)" \
+	"with polkitd masked, pairing failed" pair as_supervisor
 out=$(pair as_insider 2>&1)
 if grep -q 'org.posreader1.Error.AccessDenied' <<<"$out"; then
 	pass "with polkitd masked, a posreader member is still refused"
