@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * _cleanup_ shorthands for sd-bus objects (libsystemd's headers define the
- * *_unrefp functions themselves), and reading an a{sv} argument.
+ * *_unrefp functions themselves), reading an a{sv} argument and writing
+ * byte-array entries of one.
  */
 #ifndef POSREADERD_BUS_UTIL_H
 #define POSREADERD_BUS_UTIL_H
@@ -27,5 +28,9 @@ typedef int (*bus_dict_entry_t)(sd_bus_message *m, const char *key,
  */
 int bus_read_dict(sd_bus_message *m, bus_dict_entry_t entry, void *userdata,
 		  sd_bus_error *error);
+
+/* Append the entry key -> <ay: len bytes of data> to the open a{sv} at m. */
+int bus_append_dict_bytes(sd_bus_message *m, const char *key, const void *data,
+			  size_t len);
 
 #endif /* POSREADERD_BUS_UTIL_H */

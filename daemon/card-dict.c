@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "card-dict.h"
 #include "card-swipe.h"
 #include "util.h"
@@ -90,30 +91,6 @@ close:
 	return sd_bus_message_close_container(m);
 }
 
-/* Append one {sv} entry whose value is a byte array (ay). */
-static int append_bytes_entry(sd_bus_message *m, const char *key,
-			      const uint8_t *data, size_t len)
-{
-	int ret;
-
-	ret = sd_bus_message_open_container(m, 'e', "sv");
-	if (ret < 0)
-		return ret;
-	ret = sd_bus_message_append(m, "s", key);
-	if (ret < 0)
-		return ret;
-	ret = sd_bus_message_open_container(m, 'v', "ay");
-	if (ret < 0)
-		return ret;
-	ret = sd_bus_message_append_array(m, 'y', data, len);
-	if (ret < 0)
-		return ret;
-	ret = sd_bus_message_close_container(m);
-	if (ret < 0)
-		return ret;
-	return sd_bus_message_close_container(m);
-}
-
 int card_dict_tag(sd_bus_message *m, const struct prw_nfc_target *t)
 {
 	const char *proto = t->protocol == PRW_NFC_14443A ? "iso14443a" :
@@ -127,7 +104,7 @@ int card_dict_tag(sd_bus_message *m, const struct prw_nfc_target *t)
 	ret = sd_bus_message_append(m, "{sv}", "protocol", "s", proto);
 	if (ret < 0)
 		return ret;
-	ret = append_bytes_entry(m, "uid", t->uid, t->uid_len);
+	ret = bus_append_dict_bytes(m, "uid", t->uid, t->uid_len);
 	if (ret < 0)
 		return ret;
 	if (t->protocol == PRW_NFC_14443A) {
@@ -138,7 +115,7 @@ int card_dict_tag(sd_bus_message *m, const struct prw_nfc_target *t)
 		if (ret < 0)
 			return ret;
 	}
-	ret = append_bytes_entry(m, "ats", t->ats, t->ats_len);
+	ret = bus_append_dict_bytes(m, "ats", t->ats, t->ats_len);
 	if (ret < 0)
 		return ret;
 	return sd_bus_message_close_container(m);
@@ -151,7 +128,7 @@ int card_dict_icc(sd_bus_message *m, const struct prw_atr *atr)
 	ret = sd_bus_message_open_container(m, 'a', "{sv}");
 	if (ret < 0)
 		return ret;
-	ret = append_bytes_entry(m, "atr", atr->data, atr->len);
+	ret = bus_append_dict_bytes(m, "atr", atr->data, atr->len);
 	if (ret < 0)
 		return ret;
 	return sd_bus_message_close_container(m);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus-util.h"
 #include "harness.h"
 
 #define SIG_LOG_MAX 1024
@@ -238,7 +239,8 @@ int env_start_sim(struct env *e, unsigned int i, const char *serial,
 
 /* Start simulator slot i with its socket in sock_dir. */
 static int start_sim(struct env *e, unsigned int i, const char *serial,
-		     const char *caps, const char *key_hex, const char *sock_dir)
+		     const char *caps, const char *key_hex,
+		     const char *sock_dir)
 {
 	struct env_sim *s = &e->sims[i];
 	char log[128];
@@ -693,26 +695,6 @@ int terminal_pair_reader(sd_bus *bus, const char *serial, const uint8_t key[32],
 	return finish_call(bus, m, ret, 0, NULL);
 }
 
-/* Append {sv} "name" -> <ay> to an open a{sv}. */
-static int append_bytes_entry(sd_bus_message *m, const char *name,
-			      const uint8_t *v, size_t n)
-{
-	int ret;
-
-	ret = sd_bus_message_open_container(m, 'e', "sv");
-	if (ret >= 0)
-		ret = sd_bus_message_append(m, "s", name);
-	if (ret >= 0)
-		ret = sd_bus_message_open_container(m, 'v', "ay");
-	if (ret >= 0)
-		ret = sd_bus_message_append_array(m, 'y', v, n);
-	if (ret >= 0)
-		ret = sd_bus_message_close_container(m);
-	if (ret >= 0)
-		ret = sd_bus_message_close_container(m);
-	return ret;
-}
-
 int terminal_provision(sd_bus *bus, const char *terminal_id,
 		       const char *operator_pin, const char *supervisor_pin,
 		       const uint8_t master_kcv[3],
@@ -732,12 +714,13 @@ int terminal_provision(sd_bus *bus, const char *terminal_id,
 			"master_type", "s", "aes128", "operator_pin", "s",
 			operator_pin, "supervisor_pin", "s", supervisor_pin);
 	if (ret >= 0)
-		ret = append_bytes_entry(m, "master_key", master,
-					 sizeof(master));
+		ret = bus_append_dict_bytes(m, "master_key", master,
+					    sizeof(master));
 	if (ret >= 0)
-		ret = append_bytes_entry(m, "master_kcv", master_kcv, 3);
+		ret = bus_append_dict_bytes(m, "master_kcv", master_kcv, 3);
 	if (ret >= 0)
-		ret = append_bytes_entry(m, "acquirer_key", acquirer_key, 32);
+		ret = bus_append_dict_bytes(m, "acquirer_key", acquirer_key,
+					    32);
 	if (ret >= 0)
 		ret = sd_bus_message_close_container(m);
 	return finish_call(bus, m, ret, 0, NULL);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "ctl.h"
 #include "text.h"
 
@@ -149,17 +150,7 @@ static int prov_append(sd_bus_message *m, const char *key, const char *value)
 			continue;
 		if (ctl_parse_hex(value, buf, sizeof(buf), &n) < 0)
 			return -EINVAL;
-		ret = sd_bus_message_open_container(m, 'e', "sv");
-		if (ret >= 0)
-			ret = sd_bus_message_append(m, "s", key);
-		if (ret >= 0)
-			ret = sd_bus_message_open_container(m, 'v', "ay");
-		if (ret >= 0)
-			ret = sd_bus_message_append_array(m, 'y', buf, n);
-		if (ret >= 0)
-			ret = sd_bus_message_close_container(m);
-		if (ret >= 0)
-			ret = sd_bus_message_close_container(m);
+		ret = bus_append_dict_bytes(m, key, buf, n);
 		explicit_bzero(buf, sizeof(buf));
 		return ret;
 	}
