@@ -108,24 +108,30 @@ static const char *worker_program(void)
 }
 
 /*
- * Run the worker program with argv, fd becoming its descriptor
- * child_fd. Returns its pid or a negative errno. The program starts
+ * Run the worker program with argv, pair[1] becoming its descriptor
+ * child_fd; pair[0] stays ours. pair[1] is closed here; so is pair[0] if
+ * it fails. Returns its pid or a negative errno. The program starts
  * afresh: none of the daemon's memory, keys included, goes with it.
  */
-static pid_t worker_run(char *const argv[], int fd, int child_fd)
+static pid_t worker_run(char *const argv[], int pair[2], int child_fd)
 {
 	const char *path = worker_program();
 	pid_t pid = fork();
+	int ret;
 
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		return pid;
-	/* Only async-signal-safe calls from here to exec. */
-	if (fd == child_fd ? fcntl(fd, F_SETFD, 0) < 0 : dup2(fd, child_fd) < 0)
-		_exit(NFC_EXIT_SETUP);
-	execv(path, argv);
-	_exit(NFC_EXIT_EXEC);
+	if (pid == 0) {
+		/* Only async-signal-safe calls from here to exec. */
+		if (pair[1] == child_fd ? fcntl(child_fd, F_SETFD, 0) < 0 :
+					  dup2(pair[1], child_fd) < 0)
+			_exit(NFC_EXIT_SETUP);
+		execv(path, argv);
+		_exit(NFC_EXIT_EXEC);
+	}
+	ret = pid < 0 ? -errno : pid;
+	close(pair[1]);
+	if (ret < 0)
+		close(pair[0]);
+	return ret;
 }
 
 static void link_log_exit(struct nfc_link *l, int status)
@@ -316,12 +322,9 @@ static int link_spawn(struct nfc_link *l)
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	pid = worker_run(argv, sv[1], NFC_WORKER_FD);
-	close(sv[1]);
-	if (pid < 0) {
-		close(sv[0]);
+	pid = worker_run(argv, sv, NFC_WORKER_FD);
+	if (pid < 0)
 		return pid;
-	}
 	l->pid = pid;
 	l->fd = sv[0];
 	if (fcntl(l->fd, F_SETFL, O_NONBLOCK) < 0) {
@@ -530,12 +533,9 @@ static int scan_list(connstring_buf *found, size_t max)
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
-	pid = worker_run(argv, pipefd[1], STDOUT_FILENO);
-	close(pipefd[1]);
-	if (pid < 0) {
-		close(pipefd[0]);
+	pid = worker_run(argv, pipefd, STDOUT_FILENO);
+	if (pid < 0)
 		return pid;
-	}
 	len = read_list(pipefd[0], buf, sizeof(buf));
 	close(pipefd[0]);
 	if (len < 0)
